@@ -1,0 +1,16 @@
+"""pyjax: JAX's programming model — composable transformations of NumPy programs — in Python."""
+from pyjax._src.config import config
+from pyjax._src.core import Array
+from pyjax._src.errors import (ConcretizationTypeError, TracerArrayConversionError,  # noqa: F401
+                               TracerBoolConversionError, TracerIntegerConversionError,
+                               UnexpectedTracerError)
+from pyjax import numpy, lax, tree_util, tree, dtypes  # noqa: F401
+from pyjax._src.api import (ShapeDtypeStruct, block_until_ready, default_backend,  # noqa: F401
+                            device_count, device_get, device_put, devices, disable_jit,
+                            eval_shape, grad, hessian, jacfwd, jacobian, jacrev, jit, jvp,
+                            linear_transpose, linearize, local_device_count, local_devices,
+                            make_jaxpr, process_count, process_index, value_and_grad, vjp, vmap)
+from pyjax._src.custom_derivatives import custom_jvp, custom_vjp  # noqa: F401
+from pyjax import errors  # noqa: F401
+
+__version__ = "0.1.0"

@@ -1,0 +1,645 @@
+"""Elementwise primitives, each family defined from one table.
+
+A row gives the primitive's name, its NumPy implementation, the dtypes it
+accepts, and its derivative; abstract evaluation, batching and registration are
+shared by the whole family.
+"""
+import math
+
+import numpy as np
+import scipy.special as sps
+
+from pyjax._src import core, dtypes
+from pyjax._src.core import Primitive, get_aval, register
+from pyjax._src.interpreters import ad
+from pyjax._src.interpreters.ad import Zero, defjvp, defjvp2, defzero, is_undefined
+from pyjax._src.interpreters.batching import bdim_at_front
+
+# --- dtype classes accepted by a primitive ---------------------------------
+FLOAT = ("floating",)
+INEXACT = ("floating", "complexfloating")
+INT = ("integer",)
+INT_BOOL = ("integer", "bool")
+NUMBER = ("number",)
+ANY = ("number", "bool")
+
+_KIND_OK = {
+    "floating": lambda d: dtypes.issubdtype(d, np.floating),
+    "complexfloating": lambda d: dtypes.issubdtype(d, np.complexfloating),
+    "integer": lambda d: dtypes.issubdtype(d, np.integer),
+    "bool": lambda d: d == np.bool_,
+    "number": lambda d: dtypes.issubdtype(d, np.number),
+}
+
+
+def check_dtype(name, kinds, dtype):
+    if not any(_KIND_OK[k](dtype) for k in kinds):
+        names = {"floating": "floating-point", "complexfloating": "complex",
+                 "integer": "integer", "bool": "boolean", "number": "numeric"}
+        want = " or ".join(names[k] for k in kinds)
+        raise TypeError(f"{name} does not accept dtype {np.dtype(dtype).name}; it needs a {want} type.")
+
+
+def _float16_safe(fn):
+    """NumPy/SciPy lack some routines for bfloat16/float16: compute those in float32."""
+
+    def impl(*xs, **params):
+        dt = xs[0].dtype
+        if dt.itemsize <= 2 and dtypes.issubdtype(dt, np.floating):
+            out = fn(*[np.asarray(x, np.float32) for x in xs], **params)
+            return np.asarray(out).astype(dt)
+        return np.asarray(fn(*xs, **params)).astype(dt, copy=False)
+
+    return impl
+
+
+def _broadcast_batcher(prim):
+    """Elementwise batching: batched operands' batch axis goes first, the others broadcast."""
+
+    def rule(vals, dims, **params):
+        from pyjax._src.interpreters.batching import batch_size_of
+        if all(d == dims[0] for d in dims) and all(
+                get_aval(v).shape == get_aval(vals[0]).shape for v in vals):
+            return prim.bind(*vals, **params), dims[0]
+        size = batch_size_of(vals, dims)
+        return prim.bind(*[bdim_at_front(v, d, size) for v, d in zip(vals, dims)], **params), 0
+
+    return rule
+
+
+# ---------------------------------------------------------------------------
+# Unary
+
+
+def _unary_abstract(name, kinds, out_dtype=None):
+    def rule(x, **_):
+        check_dtype(name, kinds, x.dtype)
+        return x.shape, (out_dtype or x.dtype)
+    return rule
+
+
+def _one(x):
+    from pyjax._src.lax import lax
+    return lax.full_like(x, 1)
+
+
+def _c(x, v):
+    from pyjax._src.lax import lax
+    return lax.full_like(x, v)
+
+
+def _L():
+    from pyjax._src.lax import lax
+    return lax
+
+
+def _def_unary(name, impl, kinds, jvp=None, out_dtype=None, weak=None, jvp_with_out=False):
+    p = Primitive(name)
+    register(p, impl=impl, abstract_eval=_unary_abstract(name, kinds, out_dtype),
+             batch=lambda vals, dims, **params: (p.bind(*vals, **params), dims[0]),
+             weak_type=weak)
+    if jvp is None:
+        defzero(p)
+    elif jvp_with_out:
+        defjvp2(p, jvp)
+    else:
+        defjvp(p, jvp)
+    return p
+
+
+def _real_dtype(d):
+    return np.finfo(d).dtype if dtypes.issubdtype(d, np.complexfloating) else d
+
+
+def _abs_jvp(t, y, x):
+    L = _L()
+    if dtypes.issubdtype(get_aval(x).dtype, np.complexfloating):
+        # d|x| = Re(conj(x) t) / |x|
+        return L.div(L.real(L.mul(L.conj(x), t)), L.select(L.eq(y, _c(y, 0)), _c(y, 1), y))
+    return L.mul(L.sign(x), t)
+
+
+_UNARY = [
+    # name, impl, accepted dtypes, jvp (fn(t, x) or fn(t, y, x) when marked), options
+    ("neg", np.negative, NUMBER, lambda t, x: _L().neg(t), {}),
+    ("sign", np.sign, NUMBER, None, {}),
+    ("floor", np.floor, FLOAT, None, {}),
+    ("ceil", np.ceil, FLOAT, None, {}),
+    ("is_finite", np.isfinite, FLOAT, None, {"out_dtype": np.bool_, "weak": core.never_weak}),
+    ("exp", np.exp, INEXACT, lambda t, y, x: _L().mul(t, y), {"jvp_with_out": True}),
+    ("exp2", np.exp2, INEXACT, lambda t, y, x: _L().mul(t, _L().mul(y, _c(y, math.log(2)))),
+     {"jvp_with_out": True}),
+    ("log", np.log, INEXACT, lambda t, x: _L().div(t, x), {}),
+    ("log1p", np.log1p, INEXACT, lambda t, x: _L().div(t, _L().add(x, _one(x))), {}),
+    ("expm1", np.expm1, INEXACT, lambda t, y, x: _L().mul(t, _L().add(y, _one(y))),
+     {"jvp_with_out": True}),
+    ("tanh", np.tanh, INEXACT,
+     lambda t, y, x: _L().mul(t, _L().sub(_one(y), _L().mul(y, y))), {"jvp_with_out": True}),
+    ("logistic", _float16_safe(sps.expit), INEXACT,
+     lambda t, y, x: _L().mul(t, _L().mul(y, _L().sub(_one(y), y))), {"jvp_with_out": True}),
+    ("sin", np.sin, INEXACT, lambda t, x: _L().mul(t, _L().cos(x)), {}),
+    ("cos", np.cos, INEXACT, lambda t, x: _L().neg(_L().mul(t, _L().sin(x))), {}),
+    ("tan", np.tan, INEXACT,
+     lambda t, y, x: _L().mul(t, _L().add(_one(y), _L().mul(y, y))), {"jvp_with_out": True}),
+    ("asin", np.arcsin, INEXACT,
+     lambda t, x: _L().mul(t, _L().rsqrt(_L().sub(_one(x), _L().mul(x, x)))), {}),
+    ("acos", np.arccos, INEXACT,
+     lambda t, x: _L().neg(_L().mul(t, _L().rsqrt(_L().sub(_one(x), _L().mul(x, x))))), {}),
+    ("atan", np.arctan, INEXACT,
+     lambda t, x: _L().div(t, _L().add(_one(x), _L().mul(x, x))), {}),
+    ("sinh", np.sinh, INEXACT, lambda t, x: _L().mul(t, _L().cosh(x)), {}),
+    ("cosh", np.cosh, INEXACT, lambda t, x: _L().mul(t, _L().sinh(x)), {}),
+    ("asinh", np.arcsinh, INEXACT,
+     lambda t, x: _L().mul(t, _L().rsqrt(_L().add(_L().mul(x, x), _one(x)))), {}),
+    ("acosh", np.arccosh, INEXACT,
+     lambda t, x: _L().mul(t, _L().rsqrt(_L().mul(_L().sub(x, _one(x)), _L().add(x, _one(x))))),
+     {}),
+    ("atanh", np.arctanh, INEXACT,
+     lambda t, x: _L().div(t, _L().sub(_one(x), _L().mul(x, x))), {}),
+    ("sqrt", np.sqrt, INEXACT, lambda t, y, x: _L().div(t, _L().mul(y, _c(y, 2))),
+     {"jvp_with_out": True}),
+    ("rsqrt", _float16_safe(lambda x: 1 / np.sqrt(x)), INEXACT,
+     lambda t, y, x: _L().mul(t, _L().mul(_L().div(y, x), _c(y, -0.5))), {"jvp_with_out": True}),
+    ("cbrt", np.cbrt, FLOAT,
+     lambda t, y, x: _L().mul(t, _L().mul(_L().integer_pow(y, -2), _c(y, 1 / 3))),
+     {"jvp_with_out": True}),
+    ("abs", np.abs, NUMBER, _abs_jvp, {"jvp_with_out": True}),
+    ("erf", _float16_safe(sps.erf), FLOAT,
+     lambda t, x: _L().mul(t, _L().mul(_c(x, 2 / math.sqrt(math.pi)),
+                                       _L().exp(_L().neg(_L().mul(x, x))))), {}),
+    ("erfc", _float16_safe(sps.erfc), FLOAT,
+     lambda t, x: _L().mul(t, _L().mul(_c(x, -2 / math.sqrt(math.pi)),
+                                       _L().exp(_L().neg(_L().mul(x, x))))), {}),
+    ("erf_inv", _float16_safe(sps.erfinv), FLOAT,
+     lambda t, y, x: _L().mul(t, _L().mul(_c(y, math.sqrt(math.pi) / 2), _L().exp(_L().mul(y, y)))),
+     {"jvp_with_out": True}),
+    ("lgamma", _float16_safe(sps.gammaln), FLOAT, lambda t, x: _L().mul(t, _L().digamma(x)), {}),
+    ("digamma", _float16_safe(sps.digamma), FLOAT,
+     lambda t, x: _L().mul(t, _L().polygamma(_one(x), x)), {}),
+    ("not", np.invert, INT_BOOL, None, {}),
+    ("population_count", lambda x: np.bitwise_count(x).astype(x.dtype), INT, None, {}),
+    ("clz", lambda x: _clz(x), INT, None, {}),
+    ("imag", np.imag, ("complexfloating",), lambda t, x: _L().imag(t), {"real_out": True}),
+    ("real", np.real, ("complexfloating",), lambda t, x: _L().real(t), {"real_out": True}),
+    ("conj", np.conjugate, INEXACT, lambda t, x: _L().conj(t), {}),
+]
+
+
+def _clz(x):
+    bits = x.dtype.itemsize * 8
+    u = x.astype(np.dtype(f"uint{bits}"))
+    out = np.full(x.shape, bits, dtype=np.int64)
+    nz = u != 0
+    out[nz] = bits - np.floor(np.log2(u[nz].astype(np.float64))).astype(np.int64) - 1
+    return out.astype(x.dtype)
+
+
+unary = {}
+for _name, _impl, _kinds, _jvp, _opts in _UNARY:
+    _opts = dict(_opts)
+    if _opts.pop("real_out", False):
+        _p = Primitive(_name)
+        register(_p, impl=_impl,
+                 abstract_eval=lambda x, _n=_name: (check_dtype(_n, ("complexfloating",), x.dtype)
+                                                    or (x.shape, _real_dtype(x.dtype))),
+                 batch=lambda vals, dims, _p=_p, **ps: (_p.bind(*vals, **ps), dims[0]))
+        defjvp(_p, _jvp)
+        unary[_name] = _p
+    else:
+        unary[_name] = _def_unary(_name, _impl, _kinds, _jvp, **_opts)
+
+
+def _round_impl(x, rounding_method):
+    if rounding_method == 0:  # AWAY_FROM_ZERO
+        return (np.sign(x) * np.floor(np.abs(x) + np.asarray(0.5, x.dtype))).astype(x.dtype)
+    return np.round(x)
+
+
+round_p = _def_unary("round", _round_impl, FLOAT)
+
+# --- the linear ones get transposes -----------------------------------------
+core.transpose_rules[unary["neg"]] = lambda ct, x: [Zero(x.aval) if type(ct) is Zero else _L().neg(ct)]
+core.transpose_rules[unary["real"]] = lambda ct, x: [_L().complex(ct, _c(ct, 0))]
+core.transpose_rules[unary["imag"]] = lambda ct, x: [_L().complex(_c(ct, 0), _L().neg(ct))]
+core.transpose_rules[unary["conj"]] = lambda ct, x: [_L().conj(ct)]
+
+
+# ---------------------------------------------------------------------------
+# Binary
+
+
+def _binary_abstract(name, kinds, out_dtype=None):
+    def rule(x, y, **_):
+        if x.dtype != y.dtype:
+            raise TypeError(f"lax.{name} requires arguments to have the same dtypes, got "
+                            f"{x.dtype.name}, {y.dtype.name}. (Tip: jnp.{name} promotes types; "
+                            "lax does not.)")
+        check_dtype(name, kinds, x.dtype)
+        if x.shape != y.shape:
+            raise TypeError(f"lax.{name} got incompatible shapes for broadcasting: "
+                            f"{x.shape}, {y.shape}.")
+        return x.shape, (out_dtype or x.dtype)
+    return rule
+
+
+def _int_div(x, y):
+    # C-style division truncating toward zero, as XLA (and JAX's lax.div) does for ints.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q = np.abs(x) // np.where(y == 0, 1, np.abs(y))
+        q = np.where((x < 0) != (y < 0), -q, q) if x.dtype.kind == "i" else q
+        return np.where(y == 0, -1 if x.dtype.kind == "i" else np.iinfo(x.dtype).max, q).astype(x.dtype)
+
+
+def _div_impl(x, y):
+    if x.dtype.kind in "iu":
+        return _int_div(x, y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.true_divide(x, y).astype(x.dtype, copy=False)
+
+
+def _rem_impl(x, y):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if x.dtype.kind in "iu":
+            return np.where(y == 0, x, np.fmod(x, np.where(y == 0, 1, y))).astype(x.dtype)
+        return np.fmod(x, y)
+
+
+def _pow_impl(x, y):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.power(x, y).astype(x.dtype, copy=False)
+
+
+def _shift_impl(kind):
+    def impl(x, y):
+        bits = x.dtype.itemsize * 8
+        # Shifts by >= the bit width give 0 (or the sign fill), as in XLA, not C's UB.
+        yu = y.astype(np.int64)
+        big = (yu < 0) | (yu >= bits)
+        ys = np.where(big, 0, yu).astype(x.dtype)
+        if kind == "left":
+            out = np.left_shift(x, ys)
+            return np.where(big, 0, out).astype(x.dtype)
+        if kind == "arith":
+            out = np.right_shift(x, ys)
+            fill = np.where(x < 0, -1, 0) if x.dtype.kind == "i" else 0
+            return np.where(big, fill, out).astype(x.dtype)
+        u = np.dtype(f"uint{bits}")
+        out = np.right_shift(x.view(u) if isinstance(x, np.ndarray) else np.asarray(x).view(u),
+                             ys.astype(u))
+        return np.where(big, 0, out).astype(u).view(x.dtype)
+    return impl
+
+
+def _max_jvp_lhs(t, x, y):
+    L = _L()
+    # Ties share the derivative equally, as in JAX.
+    return L.mul(t, L.select(L.gt(x, y), _one(x), L.select(L.eq(x, y), _c(x, 0.5), _c(x, 0))))
+
+
+def _min_jvp_lhs(t, x, y):
+    L = _L()
+    return L.mul(t, L.select(L.lt(x, y), _one(x), L.select(L.eq(x, y), _c(x, 0.5), _c(x, 0))))
+
+
+def _pow_jvp_lhs(t, x, y):
+    L = _L()
+    # y * x**(y-1), with 0 where y == 0 (so that d/dx x**0 = 0 even at x == 0).
+    yx = L.mul(y, L.pow(x, L.sub(y, _one(y))))
+    return L.mul(t, L.select(L.eq(y, _c(y, 0)), _c(yx, 0), yx))
+
+
+def _pow_jvp_rhs(t, x, y):
+    L = _L()
+    z = L.pow(x, y)
+    # log(x) * x**y, defined as 0 where x == 0 (as JAX does).
+    logx = L.log(L.select(L.eq(x, _c(x, 0)), _one(x), x))
+    return L.mul(t, L.select(L.eq(x, _c(x, 0)), _c(z, 0), L.mul(logx, z)))
+
+
+def _rem_jvp_rhs(t, x, y):
+    L = _L()
+    q = L.div(x, y)
+    return L.mul(L.neg(t), L.mul(L.sign(q), L.floor(L.abs(q))))
+
+
+def _atan2_jvp(t, x, y, which):
+    L = _L()
+    denom = L.add(L.mul(x, x), L.mul(y, y))
+    return L.div(L.mul(t, y if which == 0 else L.neg(x)), denom)
+
+
+_BINARY = [
+    # name, impl, accepted dtypes, (jvp for x, jvp for y) as fn(t, x, y) or None
+    ("add", np.add, NUMBER, (lambda t, x, y: t, lambda t, x, y: t)),
+    ("sub", np.subtract, NUMBER, (lambda t, x, y: t, lambda t, x, y: _L().neg(t))),
+    ("mul", np.multiply, ANY,
+     (lambda t, x, y: _L().mul(t, y), lambda t, x, y: _L().mul(x, t))),
+    ("div", _div_impl, NUMBER,
+     (lambda t, x, y: _L().div(t, y),
+      lambda t, x, y: _L().neg(_L().mul(t, _L().div(x, _L().mul(y, y)))))),
+    ("rem", _rem_impl, NUMBER, (lambda t, x, y: t, _rem_jvp_rhs)),
+    ("pow", _pow_impl, INEXACT, (_pow_jvp_lhs, _pow_jvp_rhs)),
+    ("max", np.maximum, ANY,
+     (_max_jvp_lhs, lambda t, x, y: _max_jvp_lhs(t, y, x))),
+    ("min", np.minimum, ANY,
+     (_min_jvp_lhs, lambda t, x, y: _min_jvp_lhs(t, y, x))),
+    ("atan2", _float16_safe(np.arctan2), FLOAT,
+     (lambda t, x, y: _atan2_jvp(t, x, y, 0), lambda t, x, y: _atan2_jvp(t, x, y, 1))),
+    ("nextafter", np.nextafter, FLOAT, None),
+    ("and", np.bitwise_and, INT_BOOL, None),
+    ("or", np.bitwise_or, INT_BOOL, None),
+    ("xor", np.bitwise_xor, INT_BOOL, None),
+    ("shift_left", _shift_impl("left"), INT, None),
+    ("shift_right_arithmetic", _shift_impl("arith"), INT, None),
+    ("shift_right_logical", _shift_impl("logical"), INT, None),
+    ("polygamma", _float16_safe(lambda m, x: sps.polygamma(m, x)), FLOAT,
+     (None, lambda t, m, x: _L().mul(t, _L().polygamma(_L().add(m, _one(m)), x)))),
+    ("igamma", _float16_safe(sps.gammainc), FLOAT, None),
+    ("igammac", _float16_safe(sps.gammaincc), FLOAT, None),
+]
+
+binary = {}
+for _name, _impl, _kinds, _jvps in _BINARY:
+    _p = Primitive(_name)
+    register(_p, impl=_impl, abstract_eval=_binary_abstract(_name, _kinds),
+             batch=_broadcast_batcher(_p))
+    if _jvps is None:
+        defzero(_p)
+    else:
+        defjvp(_p, *_jvps)
+    binary[_name] = _p
+
+_COMPARE = [("eq", np.equal), ("ne", np.not_equal), ("lt", np.less), ("le", np.less_equal),
+            ("gt", np.greater), ("ge", np.greater_equal)]
+compare = {}
+for _name, _impl in _COMPARE:
+    _p = Primitive(_name)
+    register(_p, impl=_impl, abstract_eval=_binary_abstract(_name, ANY, np.bool_),
+             batch=_broadcast_batcher(_p), weak_type=core.never_weak)
+    defzero(_p)
+    compare[_name] = _p
+
+
+def _complex_abstract(x, y):
+    _binary_abstract("complex", FLOAT)(x, y)
+    return x.shape, np.result_type(x.dtype, np.complex64)
+
+
+complex_p = Primitive("complex")
+register(complex_p, impl=lambda x, y: (x + 1j * y).astype(np.result_type(x.dtype, np.complex64)),
+         abstract_eval=_complex_abstract, batch=_broadcast_batcher(complex_p))
+defjvp(complex_p, lambda t, x, y: _L().complex(t, _c(t, 0)),
+       lambda t, x, y: _L().complex(_c(t, 0), t))
+
+
+# --- transposes of the linear binary ops ------------------------------------
+def _add_transpose(ct, x, y):
+    return [ct if is_undefined(x) else None, ct if is_undefined(y) else None]
+
+
+def _sub_transpose(ct, x, y):
+    neg = Zero(y.aval) if type(ct) is Zero else _L().neg(ct)
+    return [ct if is_undefined(x) else None, neg if is_undefined(y) else None]
+
+
+def _mul_transpose(ct, x, y):
+    if is_undefined(x) and is_undefined(y):
+        raise NotImplementedError("mul is not linear when both operands are differentiated")
+    if is_undefined(x):
+        return [_L().mul(ct, y), None]
+    return [None, _L().mul(x, ct)]
+
+
+def _div_transpose(ct, x, y):
+    if is_undefined(y):
+        raise NotImplementedError("div is not linear in its denominator")
+    return [_L().div(ct, y), None]
+
+
+def _complex_transpose(ct, x, y):
+    L = _L()
+    return [L.real(ct) if is_undefined(x) else None,
+            L.neg(L.imag(ct)) if is_undefined(y) else None]
+
+
+core.transpose_rules[binary["add"]] = _add_transpose
+core.transpose_rules[binary["sub"]] = _sub_transpose
+core.transpose_rules[binary["mul"]] = _mul_transpose
+core.transpose_rules[binary["div"]] = _div_transpose
+core.transpose_rules[complex_p] = _complex_transpose
+
+
+# ---------------------------------------------------------------------------
+# integer_pow, select_n, clamp, convert_element_type
+
+
+def _integer_pow_impl(x, y):
+    if y == 0:
+        return np.ones_like(x)
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        if y < 0:
+            return (np.asarray(1, x.dtype) / np.power(x, -y)).astype(x.dtype)
+        return np.power(x, y).astype(x.dtype, copy=False)
+
+
+integer_pow_p = Primitive("integer_pow")
+register(integer_pow_p, impl=_integer_pow_impl,
+         abstract_eval=lambda x, y: (check_dtype("integer_pow", NUMBER, x.dtype), (x.shape, x.dtype))[1],
+         batch=lambda vals, dims, y: (integer_pow_p.bind(vals[0], y=y), dims[0]))
+defjvp(integer_pow_p, lambda t, x, y: _c(t, 0) if y == 0 else _L().mul(
+    t, _L().mul(_c(x, y), _L().integer_pow(x, y - 1) if y != 1 else _one(x))))
+
+
+def _select_n_abstract(which, *cases):
+    if not cases:
+        raise TypeError("select_n requires at least one case")
+    if which.dtype != np.bool_ and not dtypes.issubdtype(which.dtype, np.integer):
+        raise TypeError(f"select_n: the selector must be boolean or integer, got {which.dtype}")
+    for c in cases[1:]:
+        if c.shape != cases[0].shape or c.dtype != cases[0].dtype:
+            raise TypeError("select_n: all cases must have the same shape and dtype, got "
+                            + ", ".join(c.str_short() for c in cases))
+    if which.shape and which.shape != cases[0].shape:
+        raise TypeError(f"select_n: selector shape {which.shape} must be scalar or equal to "
+                        f"the case shape {cases[0].shape}")
+    return cases[0].shape, cases[0].dtype
+
+
+def _select_n_impl(which, *cases):
+    if len(cases) == 1:
+        return cases[0]
+    if which.dtype == np.bool_:
+        return np.where(which, cases[1], cases[0])
+    return np.choose(np.clip(which, 0, len(cases) - 1), cases)
+
+
+def _select_n_weak(which, *cases):
+    return all(cases)
+
+
+def _select_n_jvp(primals, tangents):
+    which, cases = primals[0], primals[1:]
+    out = select_n_p.bind(which, *cases)
+    tcases = tangents[1:]
+    if all(type(t) is Zero for t in tcases):
+        return out, Zero.like(out)
+    return out, select_n_p.bind(which, *[ad.instantiate(t) for t in tcases])
+
+
+def _select_n_transpose(ct, which, *cases):
+    if is_undefined(which):
+        raise ValueError("select_n is not linear in its selector")
+    zeros = _c(ct, 0) if type(ct) is not Zero else None
+    out = [None]
+    for i, c in enumerate(cases):
+        if not is_undefined(c):
+            out.append(None)
+        elif type(ct) is Zero:
+            out.append(Zero(c.aval))
+        else:
+            args = [zeros] * len(cases)
+            args[i] = ct
+            out.append(select_n_p.bind(which, *args))
+    return out
+
+
+def _select_n_batch(vals, dims):
+    from pyjax._src.interpreters.batching import batch_size_of
+    size = batch_size_of(vals, dims)
+    which, wd = vals[0], dims[0]
+    case_shape = _case_shape(vals, dims)
+    cases = [bdim_at_front(v, d, size) for v, d in zip(vals[1:], dims[1:])]
+    if get_aval(which).ndim - (wd is not None) == 0 and case_shape:
+        if wd is None:  # one scalar selector for the whole batch
+            return select_n_p.bind(which, *cases), 0
+        # A batched scalar selector becomes a full-shape one.
+        which = _L().broadcast_in_dim(bdim_at_front(which, wd, size), (size,) + case_shape, (0,))
+        wd = 0
+    return select_n_p.bind(bdim_at_front(which, wd, size), *cases), 0
+
+
+def _case_shape(vals, dims):
+    for v, d in zip(vals[1:], dims[1:]):
+        s = get_aval(v).shape
+        return s if d is None else s[:d] + s[d + 1:]
+
+
+select_n_p = Primitive("select_n")
+register(select_n_p, impl=_select_n_impl, abstract_eval=_select_n_abstract,
+         weak_type=_select_n_weak, jvp=_select_n_jvp, transpose=_select_n_transpose,
+         batch=_select_n_batch)
+
+
+def _clamp_abstract(lo, x, hi):
+    for b in (lo, hi):
+        if b.dtype != x.dtype:
+            raise TypeError(f"clamp requires min, operand and max of one dtype, got "
+                            f"{lo.dtype}, {x.dtype}, {hi.dtype}")
+        if b.shape and b.shape != x.shape:
+            raise TypeError(f"clamp: min/max shape {b.shape} must be scalar or equal to "
+                            f"the operand shape {x.shape}")
+    return x.shape, x.dtype
+
+
+clamp_p = Primitive("clamp")
+register(clamp_p, impl=lambda lo, x, hi: np.minimum(np.maximum(x, lo), hi).astype(x.dtype, copy=False),
+         abstract_eval=_clamp_abstract, weak_type=lambda lo, x, hi: x)
+
+
+def _clamp_batch(vals, dims):
+    from pyjax._src.interpreters.batching import batch_size_of
+    size = batch_size_of(vals, dims)
+    x_shape = get_aval(vals[1]).shape
+    if dims[1] is not None:
+        x_shape = x_shape[:dims[1]] + x_shape[dims[1] + 1:]
+    out = []
+    for v, d in zip(vals, dims):
+        if get_aval(v).ndim - (d is not None) == 0 and x_shape:
+            v = _L().broadcast_in_dim(v, get_aval(v).shape + x_shape,
+                                      tuple(range(get_aval(v).ndim)))
+        out.append(bdim_at_front(v, d, size))
+    return clamp_p.bind(*out), 0
+
+
+core.batch_rules[clamp_p] = _clamp_batch
+defjvp(clamp_p,
+       lambda t, lo, x, hi: _L().select(_L().bitwise_and(_L().gt(lo, x), _L().lt(lo, hi)), t, _c(t, 0))
+       if get_aval(lo).shape == get_aval(t).shape else None,
+       lambda t, lo, x, hi: _L().select(_L().bitwise_and(_L().ge(x, lo), _L().le(x, hi)), t, _c(t, 0)),
+       lambda t, lo, x, hi: _L().select(_L().lt(hi, x), t, _c(t, 0))
+       if get_aval(hi).shape == get_aval(t).shape else None)
+
+
+def _convert_impl(x, new_dtype, weak_type):
+    x = np.asarray(x)
+    if x.dtype.kind == "c" and np.dtype(new_dtype).kind != "c":
+        x = np.real(x)
+    if np.dtype(new_dtype).kind in "iu" and x.dtype.kind == "f":
+        # Float -> int: NaN gives 0 and out-of-range values saturate, as XLA does on CPU.
+        info = np.iinfo(new_dtype)
+        with np.errstate(invalid="ignore"):
+            x = np.where(np.isnan(x), 0, np.clip(np.trunc(x), info.min, info.max))
+            return np.where(x >= info.max, info.max, x.astype(new_dtype)).astype(new_dtype)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return x.astype(new_dtype)
+
+
+def _convert_jvp(primals, tangents, new_dtype, weak_type):
+    x, = primals
+    t, = tangents
+    out = convert_element_type_p.bind(x, new_dtype=new_dtype, weak_type=weak_type)
+    if type(t) is Zero or not ad.is_differentiable(get_aval(out)):
+        return out, Zero.like(out)
+    return out, convert_element_type_p.bind(t, new_dtype=new_dtype, weak_type=weak_type)
+
+
+def _convert_transpose(ct, x, new_dtype, weak_type):
+    if type(ct) is Zero:
+        return [Zero(x.aval)]
+    return [convert_element_type_p.bind(ct, new_dtype=x.aval.dtype, weak_type=x.aval.weak_type)]
+
+
+convert_element_type_p = Primitive("convert_element_type")
+register(convert_element_type_p, impl=_convert_impl,
+         abstract_eval=lambda x, new_dtype, weak_type: (x.shape, new_dtype),
+         weak_type=lambda w, new_dtype, weak_type: weak_type,
+         jvp=_convert_jvp, transpose=_convert_transpose,
+         batch=lambda vals, dims, **p: (convert_element_type_p.bind(vals[0], **p), dims[0]))
+
+
+def _bitcast_abstract(x, new_dtype):
+    a, b = np.dtype(x.dtype).itemsize, np.dtype(new_dtype).itemsize
+    if a == b:
+        return x.shape, new_dtype
+    if a > b:
+        return x.shape + (a // b,), new_dtype
+    if not x.shape or x.shape[-1] != b // a:
+        raise TypeError(f"bitcast_convert_type: {x.dtype} to {new_dtype} needs a last axis "
+                        f"of size {b // a}, got shape {x.shape}")
+    return x.shape[:-1], new_dtype
+
+
+def _bitcast_impl(x, new_dtype):
+    x = np.ascontiguousarray(x)
+    a, b = x.dtype.itemsize, np.dtype(new_dtype).itemsize
+    out = x.view(new_dtype)
+    if a > b:
+        return out.reshape(x.shape + (a // b,))
+    if a < b:
+        return out.reshape(x.shape[:-1])
+    return out
+
+
+bitcast_convert_type_p = Primitive("bitcast_convert_type")
+register(bitcast_convert_type_p, impl=_bitcast_impl, abstract_eval=_bitcast_abstract,
+         weak_type=core.never_weak,
+         batch=lambda vals, dims, new_dtype: (
+             bitcast_convert_type_p.bind(bdim_at_front(vals[0], dims[0], None),
+                                         new_dtype=new_dtype), 0))
+defzero(bitcast_convert_type_p)
+
+
+stop_gradient_p = Primitive("stop_gradient")
+register(stop_gradient_p, impl=lambda x: x, abstract_eval=lambda x: (x.shape, x.dtype),
+         batch=lambda vals, dims: (stop_gradient_p.bind(vals[0]), dims[0]))
+defzero(stop_gradient_p)
