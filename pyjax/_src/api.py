@@ -56,6 +56,13 @@ def _check_input_dtypes(fname, leaves, holomorphic, allow_int):
                             "to True.")
 
 
+def _flatten_primals(primals):
+    """Leaves of the primal arguments, as arrays (Python scalars become weak arrays)."""
+    from pyjax._src.lax import lax
+    leaves, tree = tree_flatten(tuple(primals))
+    return [lax.asarray(x) for x in leaves], tree
+
+
 def _float0_zeros(x):
     return np.zeros(get_aval(x).shape, dtypes.float0)
 
@@ -79,7 +86,7 @@ def jvp(fun, primals, tangents, has_aux=False):
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise TypeError("jvp: primal and tangent arguments must be tuples or lists; found "
                         f"{type(primals).__name__} and {type(tangents).__name__}.")
-    flat_p, tree_p = tree_flatten(tuple(primals))
+    flat_p, tree_p = _flatten_primals(primals)
     flat_t, tree_t = tree_flatten(tuple(tangents))
     if tree_p != tree_t:
         raise TypeError(f"jvp: primal and tangent arguments must have the same tree structure; "
@@ -127,7 +134,7 @@ def _unflatten_aux(store, has_aux, *flat_lists):
 
 def linearize(fun, *primals, has_aux=False):
     """(fun(*primals), f_jvp) where f_jvp evaluates the jvp at primals without re-running fun."""
-    flat_p, tree_p = tree_flatten(tuple(primals))
+    flat_p, tree_p = _flatten_primals(primals)
     flat_fun, store = pe.flatten_fun(fun, tree_p)
     out_p, lin = ad.linearize_flat(lambda *xs: flat_fun(*xs), flat_p)
     out_tree = store["tree"]
@@ -150,7 +157,7 @@ def linearize(fun, *primals, has_aux=False):
 
 def vjp(fun, *primals, has_aux=False):
     """(fun(*primals), vjp_fn) where vjp_fn maps output cotangents to input cotangents."""
-    flat_p, tree_p = tree_flatten(tuple(primals))
+    flat_p, tree_p = _flatten_primals(primals)
     flat_fun, store = pe.flatten_fun(fun, tree_p)
     out_p, lin = ad.linearize_flat(lambda *xs: flat_fun(*xs), flat_p)
     out_tree = store["tree"]
@@ -178,7 +185,7 @@ def vjp(fun, *primals, has_aux=False):
                     raise TypeError(f"vjp: cotangent dtype {ca.dtype.name} must equal the primal "
                                     f"output dtype {a.dtype.name}")
                 cts.append(c)
-        cts = cts + [Zero(ad.tangent_aval(get_aval(o))) for o in lin.out_avals[len(cts):]]
+        cts = cts + [Zero(ad.tangent_aval(a)) for a in lin.out_avals[len(cts):]]
         in_cts = lin.transpose(cts)
         return tree_unflatten(tree_p, [_ct_value(c, p) for c, p in zip(in_cts, flat_p)])
 
@@ -224,7 +231,7 @@ def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=F
                             "non-holomorphic functions involving complex outputs, use "
                             "jax.vjp directly.")
         from pyjax._src.lax import lax
-        g = vjp_fn(lax.full((), 1, aval.dtype))
+        g = vjp_fn(lax.full((), 1, aval.dtype, weak_type=aval.weak_type))
         g = g if multiple else g[0]
         return ((out, aux), g) if has_aux else (out, g)
 
@@ -584,26 +591,34 @@ class JitWrapped:
         return closed, tracer_consts, store["tree"]
 
     def __call__(self, *args, **kwargs):
-        if config.jax_disable_jit:
+        if config._values["jax_disable_jit"]:
             return self._fun(*args, **kwargs)
-        static, dyn_args, dyn_kwargs = self._split(args, kwargs)
-        leaves, in_tree = tree_flatten((dyn_args, dyn_kwargs))
+        if kwargs or self._static_argnums:
+            static, dyn_args, dyn_kwargs = self._split(args, kwargs)
+            leaves, in_tree = tree_flatten((dyn_args, dyn_kwargs))
+        else:  # the common case, kept short: it is every call's overhead
+            static = ()
+            leaves, in_tree = tree_flatten((args, {}))
         try:
-            sig = tuple(_arg_signature(x) for x in leaves)
+            sig = tuple(map(_arg_signature, leaves))
         except TypeError as e:
             raise TypeError(f"Error interpreting argument to {self._name} as an abstract array: "
                             f"{e}. Mark it static with static_argnums/static_argnames if it is "
                             "not an array.") from None
         key = (in_tree, sig, static, config.epoch)
+        trace = core._ctx.trace
         entry = self._cache.get(key)
-        if entry is None or (entry[1] and core.current_trace() is not entry[3]):
+        if entry is None:
             self._explain_miss(key)
             closed, tracer_consts, out_tree = self._trace(args, kwargs, leaves, in_tree)
-            entry = (closed, tracer_consts, out_tree, core.current_trace())
-            if not tracer_consts:  # closures over outer tracers can't be reused later
+            entry = (closed, tracer_consts, out_tree)
+            if not tracer_consts:  # a closure over outer tracers can't be reused later
                 self._cache[key] = entry
             self._last_key = key
-        closed, tracer_consts, out_tree, _ = entry
+        closed, tracer_consts, out_tree = entry
+        if type(trace) is core.EvalTrace:
+            from pyjax._src import backend
+            return tree_unflatten(out_tree, backend.execute(closed, leaves))
         outs = jit_p.bind(*tracer_consts, *leaves, jaxpr=closed, name=self._name)
         return tree_unflatten(out_tree, outs)
 

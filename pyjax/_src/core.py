@@ -490,11 +490,12 @@ class Jaxpr:
 
 
 class ClosedJaxpr:
-    """A jaxpr with values for its constvars."""
-    __slots__ = ("jaxpr", "consts")
+    """A jaxpr with values for its constvars (and, once run, its compiled executable)."""
+    __slots__ = ("jaxpr", "consts", "_executable")
 
     def __init__(self, jaxpr, consts):
         self.jaxpr, self.consts = jaxpr, list(consts)
+        self._executable = None
 
     in_avals = property(lambda self: self.jaxpr.in_avals)
     out_avals = property(lambda self: self.jaxpr.out_avals)
