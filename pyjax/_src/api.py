@@ -569,12 +569,23 @@ class JitWrapped:
                 dyn_kwargs[k] = v
         return tuple(static), tuple(dyn_args), dyn_kwargs
 
+    def _flatten_args(self, args, kwargs):
+        """(static values, dynamic leaves, their tree); without kwargs or static arguments
+        the tree is that of `args` alone (the common case, kept short: it is every call's
+        overhead)."""
+        if kwargs or self._static_argnums:
+            static, dyn_args, dyn_kwargs = self._split(args, kwargs)
+            return (static,) + tuple(tree_flatten((dyn_args, dyn_kwargs)))
+        return ((),) + tuple(tree_flatten(args))
+
     def _trace(self, args, kwargs, leaves, in_tree):
         static = {i: a for i, a in enumerate(args) if i in self._static_argnums}
         n_args = len(args)
+        has_kw = bool(kwargs or self._static_argnums)
 
         def flat_fun(*xs):
-            dyn_args, dyn_kwargs = tree_unflatten(in_tree, xs)
+            dyn_args, dyn_kwargs = tree_unflatten(in_tree, xs) if has_kw else (
+                tree_unflatten(in_tree, xs), {})
             it = iter(dyn_args)
             full = [static[i] if i in static else next(it) for i in range(n_args)]
             full_kwargs = {k: v for k, v in kwargs.items() if k in self._static_argnames}
@@ -593,12 +604,7 @@ class JitWrapped:
     def __call__(self, *args, **kwargs):
         if config._values["jax_disable_jit"]:
             return self._fun(*args, **kwargs)
-        if kwargs or self._static_argnums:
-            static, dyn_args, dyn_kwargs = self._split(args, kwargs)
-            leaves, in_tree = tree_flatten((dyn_args, dyn_kwargs))
-        else:  # the common case, kept short: it is every call's overhead
-            static = ()
-            leaves, in_tree = tree_flatten((args, {}))
+        static, leaves, in_tree = self._flatten_args(args, kwargs)
         try:
             sig = tuple(map(_arg_signature, leaves))
         except TypeError as e:
@@ -640,8 +646,7 @@ class JitWrapped:
         logging.getLogger("pyjax").warning(f"TRACING CACHE MISS at {self._name}: retraced because {reason}")
 
     def lower(self, *args, **kwargs):
-        static, dyn_args, dyn_kwargs = self._split(args, kwargs)
-        leaves, in_tree = tree_flatten((dyn_args, dyn_kwargs))
+        _, leaves, in_tree = self._flatten_args(args, kwargs)
         closed, _, _ = self._trace(args, kwargs, leaves, in_tree)
         return Lowered(self, closed, args)
 

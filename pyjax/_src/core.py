@@ -305,7 +305,9 @@ class EvalTrace(Trace):
             else:
                 vals.append(_concrete_arg(prim, x))
                 weak.append(dtypes.is_weakly_typed(x))
-        out = impl_rules[prim](*vals, **params)
+        # NumPy's floating-point warnings are noise here: JAX returns inf/nan silently.
+        with np.errstate(all="ignore"):
+            out = impl_rules[prim](*vals, **params)
         w = weak_type_rules.get(prim, all_weak)(*weak, **params)
         if prim.multiple_results:
             return [ArrayImpl(np.asarray(o) if type(o) is not np.ndarray else o, w) for o in out]

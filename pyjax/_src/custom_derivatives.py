@@ -8,6 +8,7 @@ with `custom_vjp_call`, whose jvp runs the user's forward function and emits
 """
 import functools
 import inspect
+import itertools
 
 import numpy as np
 
@@ -148,14 +149,8 @@ def _custom_jvp_call_batch(trace, vals, dims, jaxpr, jvp, num_consts, name):
     size = trace.axis_size
     vals = [batching.bdim_at_front(v, d, size) if d is not None else v for v, d in zip(vals, dims)]
     dims = [None if d is None else 0 for d in dims]
-    in_avals = [get_aval(v) for v in vals]
     n_out = len(jaxpr.out_avals)
-
-    def batched_fun(*xs):
-        return batching.vmap_flat(lambda *a: core.eval_jaxpr(jaxpr.jaxpr, jaxpr.consts, *a),
-                                  xs, dims, [0] * n_out, size, trace.axis_name)
-
-    closed, consts = pe.stage(batched_fun, in_avals)
+    closed, consts = _batched_jaxpr(jaxpr, dims, size, trace.axis_name, [get_aval(v) for v in vals])
     arg_dims = dims[num_consts:]
 
     def batched_jvp(primals, tangents):
@@ -267,8 +262,50 @@ def _custom_vjp_call_jvp(primals, tangents, jaxpr, fwd, bwd, num_consts, name):
     return outs, t_outs
 
 
+def _batched_jaxpr(jaxpr, dims, size, axis_name, in_avals):
+    n_out = len(jaxpr.out_avals)
+
+    def batched_fun(*xs):
+        return batching.vmap_flat(lambda *a: core.eval_jaxpr(jaxpr.jaxpr, jaxpr.consts, *a),
+                                  xs, dims, [0] * n_out, size, axis_name)
+
+    return pe.stage(batched_fun, in_avals)
+
+
+@batching.axis_rule
+def _custom_vjp_call_batch(trace, vals, dims, jaxpr, fwd, bwd, num_consts, name):
+    """vmap keeps the custom rule: fwd and bwd run under vmap.  Every argument is batched
+    (broadcast if needed) so that bwd's cotangents come back batched; the broadcast's own
+    transpose then sums them for arguments that were not."""
+    size, axis_name = trace.axis_size, trace.axis_name
+    vals = [batching.bdim_at_front(v, d, size) for v, d in zip(vals, dims)]
+    closed, consts = _batched_jaxpr(jaxpr, [0] * len(vals), size, axis_name,
+                                    [get_aval(v) for v in vals])
+    n_out = len(jaxpr.out_avals)
+    n_args = len(vals) - num_consts
+
+    def fwd_b(*xs):
+        def one(*a):
+            outs, res = fwd(*a)
+            return list(outs) + list(res)
+        r = batching.vmap_flat(one, xs, [0] * n_args, itertools.repeat(0), size, axis_name)
+        return r[:n_out], r[n_out:]
+
+    def bwd_b(res, cts):
+        n_res = len(res)
+
+        def one(*a):
+            return [ad.instantiate(c) for c in bwd(list(a[:n_res]), list(a[n_res:]))]
+        return batching.vmap_flat(one, list(res) + [ad.instantiate(c) for c in cts],
+                                  [0] * (n_res + len(cts)), [0] * n_args, size, axis_name)
+
+    outs = custom_vjp_call_p.bind(*consts, *vals, jaxpr=closed, fwd=fwd_b, bwd=bwd_b,
+                                  num_consts=len(consts) + num_consts, name=name)
+    return outs, [0] * n_out
+
+
 core.register(custom_vjp_call_p, abstract_eval=lambda *avals, jaxpr, **_: jaxpr.out_avals,
-              jvp=_custom_vjp_call_jvp)
+              jvp=_custom_vjp_call_jvp, batch=_custom_vjp_call_batch)
 
 
 custom_lin_p = core.Primitive("custom_lin", multiple_results=True)
