@@ -265,6 +265,17 @@ def abstract_eval(prim, avals, params):
     return out if isinstance(out, ShapedArray) else ShapedArray(out[0], out[1], weak)
 
 
+def abstract_eval_at_user_line(prim, avals, params):
+    """abstract_eval, with the user's source line added to the type errors it raises."""
+    try:
+        return abstract_eval(prim, avals, params)
+    except (TypeError, ValueError) as e:
+        where = user_frame()
+        if where is None or "(from " in str(e):
+            raise
+        raise type(e)(f"{e} (from {where})") from e
+
+
 # ---------------------------------------------------------------------------
 # Traces
 
@@ -306,8 +317,14 @@ class EvalTrace(Trace):
                 vals.append(_concrete_arg(prim, x))
                 weak.append(dtypes.is_weakly_typed(x))
         # NumPy's floating-point warnings are noise here: JAX returns inf/nan silently.
-        with np.errstate(all="ignore"):
-            out = impl_rules[prim](*vals, **params)
+        try:
+            with np.errstate(all="ignore"):
+                out = impl_rules[prim](*vals, **params)
+        except Exception:
+            # Abstract evaluation explains bad input in JAX's terms; else the error stands.
+            if prim in abstract_eval_rules:
+                abstract_eval_at_user_line(prim, [get_aval(x) for x in args], params)
+            raise
         w = weak_type_rules.get(prim, all_weak)(*weak, **params)
         if prim.multiple_results:
             return [ArrayImpl(np.asarray(o) if type(o) is not np.ndarray else o, w) for o in out]

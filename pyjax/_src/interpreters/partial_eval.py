@@ -10,7 +10,7 @@ import numpy as np
 
 from pyjax._src import core, tree_util
 from pyjax._src.core import (ArrayImpl, ClosedJaxpr, Jaxpr, JaxprEqn, Literal, ShapedArray,
-                             Tracer, Var, abstract_eval, set_current_trace)
+                             Tracer, Var, set_current_trace)
 from pyjax._src.errors import UnexpectedTracerError
 from pyjax._src.source_info import user_frame
 
@@ -61,13 +61,7 @@ class JaxprTrace(core.Trace):
             with set_current_trace(self.parent):
                 return prim.bind(*args, **params)
         invars = [self.to_var(x) for x in args]
-        try:
-            out_avals = abstract_eval(prim, [v.aval for v in invars], params)
-        except (TypeError, ValueError) as e:
-            where = user_frame()
-            if where is None or "(from " in str(e):
-                raise
-            raise type(e)(f"{e} (from {where})") from e
+        out_avals = core.abstract_eval_at_user_line(prim, [v.aval for v in invars], params)
         return self._record(prim, invars, out_avals, params)
 
     def _record(self, prim, invars, out_avals, params):
