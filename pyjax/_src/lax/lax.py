@@ -434,3 +434,7 @@ def batch_matmul(lhs, rhs, precision=None):
     nd = get_aval(lhs).ndim
     batch = tuple(range(nd - 2))
     return dot_general(lhs, rhs, (((nd - 1,), (nd - 2,)), (batch, batch)), precision)
+
+
+from pyjax._src.lax.parallel import (all_gather, axis_index, axis_size, pmax, pmean,  # noqa: E402,F401
+                                     pmin, ppermute, psum)
