@@ -7,6 +7,7 @@ cotangents that are known to be zero stay symbolic (`Zero`) so they cost nothing
 import numpy as np
 
 from pyjax._src import core, dtypes
+from pyjax._src.config import config
 from pyjax._src.core import (Literal, Tracer, Var, get_aval, jvp_rules, set_current_trace,
                              transpose_rules)
 from pyjax._src.interpreters.partial_eval import JaxprTrace, JaxprTracer, dce
@@ -186,6 +187,8 @@ def linearize_flat(fun, primals):
         pe.invalidate()
     jaxpr, kept = dce(jaxpr)
     consts = [consts[i] for i in kept]
+    if config.jax_enable_checks:
+        core.check_jaxpr(jaxpr)
     return out_p, LinearFunction(jaxpr, consts, in_avals, [get_aval(p) for p in out_p],
                                  out_zero, in_used)
 
