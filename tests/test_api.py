@@ -265,3 +265,35 @@ def test_devices_and_device_put():
     assert isinstance(x, jax.Array) and x.dtype == np.int32
     assert x.devices() == {d[0]}
     assert isinstance(jax.device_get(x), np.ndarray)
+
+
+def test_explain_cache_misses(caplog):
+    f = jax.jit(lambda x: x + 1)
+    with jax.config.override(jax_explain_cache_misses=True):
+        f(jnp.ones(8))
+        with caplog.at_level("WARNING", logger="pyjax"):
+            f(jnp.ones(16))
+    assert "argument 0 changed from f32[8] to f32[16]" in caplog.text
+
+
+def test_jacobians_with_aux():
+    J, aux = jax.jacrev(lambda x: (x ** 2, x.sum()), has_aux=True)(jnp.arange(3.0))
+    allclose(J, np.diag(2 * np.arange(3.0)))
+    assert float(aux) == 3.0
+    J, aux = jax.jacfwd(lambda x: (x ** 2, x.sum()), has_aux=True)(jnp.arange(3.0))
+    allclose(J, np.diag(2 * np.arange(3.0)))
+
+
+def test_holomorphic_grad():
+    g = jax.grad(lambda z: z ** 2, holomorphic=True)(1.0 + 1.0j)
+    assert complex(g) == 2 + 2j
+    with pytest.raises(TypeError, match="holomorphic"):
+        jax.grad(lambda z: z ** 2, holomorphic=True)(1.0)
+
+
+def test_jit_numpy_and_python_scalar_inputs():
+    f = jax.jit(lambda a, b: a * b)
+    out = f(np.arange(3, dtype=np.float64), 2)
+    assert out.dtype == np.float32  # 64-bit NumPy input canonicalised with x64 off
+    allclose(out, [0, 2, 4])
+    assert jax.jit(lambda a: a)(np.int64(3)).dtype == np.int32

@@ -9,7 +9,7 @@ import operator
 
 import numpy as np
 
-from pyjax._src import core, dtypes, tree_util
+from pyjax._src import backend, core, dtypes, tree_util
 from pyjax._src.config import config
 from pyjax._src.core import ShapedArray, get_aval
 from pyjax._src.interpreters import ad, batching
@@ -471,7 +471,6 @@ jit_p = core.CallPrimitive("jit")
 
 
 def _jit_impl(*args, jaxpr, name):
-    from pyjax._src import backend
     return backend.execute(jaxpr, args)
 
 
@@ -576,7 +575,10 @@ class JitWrapped:
         if kwargs or self._static_argnums:
             static, dyn_args, dyn_kwargs = self._split(args, kwargs)
             return (static,) + tuple(tree_flatten((dyn_args, dyn_kwargs)))
-        return ((),) + tuple(tree_flatten(args))
+        for a in args:
+            if type(a) is not core.ArrayImpl:
+                return ((),) + tuple(tree_flatten(args))
+        return (), args, _flat_tuple_tree(len(args))
 
     def _trace(self, args, kwargs, leaves, in_tree):
         static = {i: a for i, a in enumerate(args) if i in self._static_argnums}
@@ -623,7 +625,6 @@ class JitWrapped:
             self._last_key = key
         closed, tracer_consts, out_tree = entry
         if type(trace) is core.EvalTrace:
-            from pyjax._src import backend
             return tree_unflatten(out_tree, backend.execute(closed, leaves))
         outs = jit_p.bind(*tracer_consts, *leaves, jaxpr=closed, name=self._name)
         return tree_unflatten(out_tree, outs)
@@ -660,6 +661,11 @@ class JitWrapped:
 
     def clear_cache(self):
         self._cache.clear()
+
+
+@functools.lru_cache(maxsize=None)
+def _flat_tuple_tree(n):
+    return tree_util.tree_structure((0,) * n)
 
 
 def _sig_str(s):

@@ -70,7 +70,7 @@ class Executable:
                 for x, dt in zip(args, self.in_dtypes)]
         with np.errstate(all="ignore"):
             outs = self.fn(*vals)
-        return [ArrayImpl(o if type(o) is np.ndarray else np.asarray(o), w)
+        return [ArrayImpl(o, w) if type(o) is np.ndarray else ArrayImpl(np.asarray(o), w)
                 for o, w in zip(outs, self.out_weak)]
 
 

@@ -52,6 +52,10 @@ def _binop(prim):
             y = _scalar_like(y, x)
         elif _is_py_scalar(x) and not _is_py_scalar(y):
             x = _scalar_like(x, y)
+        if not isinstance(x, core.Array):
+            x = asarray(x)
+        if not isinstance(y, core.Array):
+            y = asarray(y)
         if x.dtype != y.dtype or x.shape != y.shape:
             # NumPy would broadcast or promote silently; lax refuses, with JAX's message.
             core.abstract_eval_at_user_line(prim, [get_aval(x), get_aval(y)], {})
