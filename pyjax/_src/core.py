@@ -192,14 +192,17 @@ def to_numpy(x):
 # from the primitive's own module, so every rule of a primitive sits in one place.
 impl_rules = {}          # prim -> fn(*numpy_values, **params) -> numpy value(s)
 abstract_eval_rules = {} # prim -> fn(*avals, **params) -> (shape, dtype) or list of those
-weak_type_rules = {}     # prim -> fn(*weak_flags, **params) -> bool (default: all inputs weak)
+weak_type_rules = {}     # prim -> fn(*weak_flags, **params) -> bool, or a list of bools per
+                         # output of a multiple-results primitive (default: all inputs weak)
 jvp_rules = {}           # prim -> fn(primals, tangents, **params) -> (primal_out, tangent_out)
 transpose_rules = {}     # prim -> fn(cotangent, *args, **params) -> cotangents per arg
 batch_rules = {}         # prim -> fn(args, dims, **params) -> (out, out_dim)
+partial_eval_rules = {}  # prim -> fn(trace, args, params): split known/unknown work (linearize)
 
 _TABLES = {"impl": impl_rules, "abstract_eval": abstract_eval_rules,
            "weak_type": weak_type_rules, "jvp": jvp_rules,
-           "transpose": transpose_rules, "batch": batch_rules}
+           "transpose": transpose_rules, "batch": batch_rules,
+           "partial_eval": partial_eval_rules}
 
 
 class Primitive:
@@ -261,7 +264,9 @@ def abstract_eval(prim, avals, params):
     out = rule(*avals, **params)
     weak = weak_type_rules.get(prim, all_weak)(*[a.weak_type for a in avals], **params)
     if prim.multiple_results:
-        return [o if isinstance(o, ShapedArray) else ShapedArray(o[0], o[1], weak) for o in out]
+        ws = weak if isinstance(weak, list) else [weak] * len(out)
+        return [o if isinstance(o, ShapedArray) else ShapedArray(o[0], o[1], w)
+                for o, w in zip(out, ws)]
     return out if isinstance(out, ShapedArray) else ShapedArray(out[0], out[1], weak)
 
 
@@ -327,7 +332,9 @@ class EvalTrace(Trace):
             raise
         w = weak_type_rules.get(prim, all_weak)(*weak, **params)
         if prim.multiple_results:
-            return [ArrayImpl(np.asarray(o) if type(o) is not np.ndarray else o, w) for o in out]
+            ws = w if isinstance(w, list) else [w] * len(out)
+            return [ArrayImpl(np.asarray(o) if type(o) is not np.ndarray else o, wo)
+                    for o, wo in zip(out, ws)]
         return ArrayImpl(out, w)
 
     def process_call(self, prim, args, params):
@@ -656,7 +663,7 @@ def _pp_jaxpr(jaxpr, names, indent=0):
                 params = f"[{inline}]"
         ins = " ".join(names(v) for v in eqn.invars)
         lines.append(f"{pad}    {outs} = {eqn.primitive.name}{params} {ins}".rstrip())
-    outs = " ".join(names(v) for v in jaxpr.outvars)
+    outs = ", ".join(names(v) for v in jaxpr.outvars)
     lines.append(f"{pad}  in ({outs},) }}" if len(jaxpr.outvars) == 1 else f"{pad}  in ({outs}) }}")
     return "\n".join(lines)
 

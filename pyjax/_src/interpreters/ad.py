@@ -323,3 +323,55 @@ def deflinear(prim, transpose_rule):
 
     jvp_rules[prim] = rule
     transpose_rules[prim] = transpose_rule
+
+
+# ---------------------------------------------------------------------------
+# Jaxpr-to-jaxpr transformations, for primitives that carry jaxprs (control flow)
+
+
+def jvp_jaxpr(closed, nonzeros, force_tangents):
+    """The jvp of `closed` as a closed jaxpr from (primals, nonzero tangents) to (primal
+    outputs, tangent outputs).  An output gets a tangent when it is nonzero or
+    `force_tangents` asks for it (a bool or a list); returns (jaxpr, which outputs got one)."""
+    from pyjax._src.interpreters import partial_eval as pe
+    avals = closed.in_avals
+    n_out = len(closed.out_avals)
+    inst = [force_tangents] * n_out if isinstance(force_tangents, bool) else list(force_tangents)
+    inst = [i and is_differentiable(a) for i, a in zip(inst, closed.out_avals)]
+    store = {}
+
+    def fun(*args):
+        primals = args[:len(avals)]
+        it = iter(args[len(avals):])
+        tangents = [next(it) if nz else Zero(tangent_aval(a)) for a, nz in zip(avals, nonzeros)]
+        out_p, out_t = jvp_flat(lambda *xs: core.eval_jaxpr(closed.jaxpr, closed.consts, *xs),
+                                primals, tangents)
+        store["nz"] = [type(t) is not Zero for t in out_t]
+        keep = [nz or i for nz, i in zip(store["nz"], inst)]
+        store["keep"] = keep
+        return list(out_p) + [instantiate(t) for t, k in zip(out_t, keep) if k]
+
+    t_avals = [tangent_aval(a) for a, nz in zip(avals, nonzeros) if nz]
+    jaxpr, consts = pe.stage(fun, list(avals) + t_avals)
+    assert not consts, "closed jaxprs do not close over tracers"
+    return jaxpr, store["keep"]
+
+
+def transpose_jaxpr(closed, linear):
+    """A closed jaxpr from (non-linear inputs, output cotangents) to the cotangents of the
+    linear inputs (zeros instantiated)."""
+    from pyjax._src.interpreters import partial_eval as pe
+    avals = closed.in_avals
+    nl_avals = [a for a, lin in zip(avals, linear) if not lin]
+    ct_avals = [tangent_aval(a) for a in closed.out_avals]
+
+    def fun(*args):
+        nl = iter(args[:len(nl_avals)])
+        cts = list(args[len(nl_avals):])
+        ins = [UndefinedPrimal(a) if lin else next(nl) for a, lin in zip(avals, linear)]
+        res = backward_pass(closed.jaxpr, closed.consts, ins, cts)
+        return [instantiate(r) for r in res]
+
+    jaxpr, consts = pe.stage(fun, nl_avals + ct_avals)
+    assert not consts, "closed jaxprs do not close over tracers"
+    return jaxpr

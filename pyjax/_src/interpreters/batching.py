@@ -141,3 +141,36 @@ def canonical_dim(d, ndim):
         raise ValueError(f"vmap: axis {d} is out of bounds for an argument of rank {ndim}")
     return d % ndim
 
+
+
+def batch_jaxpr(closed, size, in_batched, force_out, axis_name=None):
+    """`closed` vectorised: inputs marked in `in_batched` carry a leading batch axis; returns
+    (jaxpr, out_batched), outputs batched on axis 0 where marked (always where `force_out`)."""
+    from pyjax._src.interpreters import partial_eval as pe
+    n_out = len(closed.out_avals)
+    force = [force_out] * n_out if isinstance(force_out, bool) else list(force_out)
+    store = {}
+
+    def fun(*xs):
+        trace = BatchTrace(core.current_trace(), axis_name, size)
+        ins = [trace.wrap(x, 0 if b else None) for x, b in zip(xs, in_batched)]
+        try:
+            with set_current_trace(trace):
+                outs = core.eval_jaxpr(closed.jaxpr, closed.consts, *ins)
+        finally:
+            trace.invalidate()
+        res, batched = [], []
+        for o, f in zip(outs, force):
+            val, d = (o.val, o.bdim) if type(o) is BatchTracer and o._trace is trace else (o, None)
+            if d is not None or f:
+                val = bdim_at_front(val, d, size)
+            res.append(val)
+            batched.append(d is not None or f)
+        store["batched"] = batched
+        return res
+
+    avals = [core.ShapedArray((size,) + a.shape, a.dtype, a.weak_type) if b else a
+             for a, b in zip(closed.in_avals, in_batched)]
+    jaxpr, consts = pe.stage(fun, avals)
+    assert not consts, "closed jaxprs do not close over tracers"
+    return jaxpr, store["batched"]

@@ -57,12 +57,22 @@ class JaxprTrace(core.Trace):
         return var
 
     def process_primitive(self, prim, args, params):
-        if not self.stage_all and not any(self.is_ours(x) for x in args):
-            with set_current_trace(self.parent):
-                return prim.bind(*args, **params)
+        if not self.stage_all:
+            if not any(self.is_ours(x) for x in args):
+                with set_current_trace(self.parent):
+                    return prim.bind(*args, **params)
+            rule = core.partial_eval_rules.get(prim)
+            if rule is not None:
+                return rule(self, args, params)
         invars = [self.to_var(x) for x in args]
         out_avals = core.abstract_eval_at_user_line(prim, [v.aval for v in invars], params)
         return self._record(prim, invars, out_avals, params)
+
+    def record_all(self, prim, args, params):
+        """Record `prim` as one equation, whatever is known (for partial-eval rules)."""
+        invars = [self.to_var(x) for x in args]
+        return self._record(prim, invars, core.abstract_eval(prim, [v.aval for v in invars], params),
+                            params)
 
     def _record(self, prim, invars, out_avals, params):
         many = prim.multiple_results
@@ -136,6 +146,41 @@ def stage(fun, in_avals):
     which the caller passes as leading arguments."""
     jaxpr, consts = trace_to_jaxpr(fun, in_avals)
     return hoist_tracer_consts(jaxpr, consts)
+
+
+def partial_eval_jaxpr(closed, in_unknowns, force_out_unknowns=None):
+    """Split `closed` into a known part and an unknown part.
+
+    Returns (known, unknown, out_unknowns, res_avals): `known` maps the known inputs to
+    the known outputs followed by residuals; `unknown` maps residuals followed by the
+    unknown inputs to the unknown outputs.  `force_out_unknowns` makes outputs unknown even
+    when they could be computed from known inputs (their values pass as residuals).
+    """
+    in_avals = closed.in_avals
+    known_trace = JaxprTrace(core.current_trace(), stage_all=True)
+    pe_trace = JaxprTrace(known_trace, stage_all=False)
+    known_in = [known_trace.new_arg(a) for a, u in zip(in_avals, in_unknowns) if not u]
+    unknown_in = [pe_trace.new_arg(a) for a, u in zip(in_avals, in_unknowns) if u]
+    k_it, u_it = iter(known_in), iter(unknown_in)
+    args = [next(u_it) if u else next(k_it) for u in in_unknowns]
+    try:
+        with set_current_trace(pe_trace):
+            outs = core.eval_jaxpr(closed.jaxpr, closed.consts, *args)
+        out_unknowns = [pe_trace.is_ours(o) or bool(force_out_unknowns and force_out_unknowns[i])
+                        for i, o in enumerate(outs)]
+        u_jaxpr, residuals = pe_trace.to_jaxpr(unknown_in, [o for o, u in zip(outs, out_unknowns) if u])
+        known_outs = [o for o, u in zip(outs, out_unknowns) if not u]
+        k_jaxpr, k_consts = known_trace.to_jaxpr(known_in, known_outs + residuals)
+    finally:
+        pe_trace.invalidate()
+        known_trace.invalidate()
+    res_avals = [v.aval for v in u_jaxpr.constvars]
+    known = hoist_tracer_consts(k_jaxpr, k_consts)
+    unknown = ClosedJaxpr(Jaxpr([], u_jaxpr.constvars + u_jaxpr.invars, u_jaxpr.outvars,
+                                u_jaxpr.eqns), [])
+    if known[1]:
+        raise TypeError("partial_eval_jaxpr: a closed jaxpr closes over tracers")
+    return known[0], unknown, out_unknowns, res_avals
 
 
 def shaped_abstractify(x):

@@ -442,3 +442,5 @@ def batch_matmul(lhs, rhs, precision=None):
 
 from pyjax._src.lax.parallel import (all_gather, axis_index, axis_size, pmax, pmean,  # noqa: E402,F401
                                      pmin, ppermute, psum)
+from pyjax._src.lax.control_flow import (associative_scan, cond, fori_loop, map,  # noqa: E402,F401
+                                         scan, switch, while_loop)

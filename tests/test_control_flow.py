@@ -1,0 +1,219 @@
+"""lax control flow under every transformation: cond, switch, while_loop, fori_loop, scan, map."""
+import numpy as np
+import pytest
+
+import pyjax as jax
+import pyjax.numpy as jnp
+from pyjax import lax
+
+rng = np.random.default_rng(0)
+
+
+def close(a, b, tol=1e-4):
+    np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=tol, atol=tol)
+
+
+def fd_grad(f, x, eps=1e-3):
+    x = np.asarray(x, np.float64)
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        d = np.zeros_like(x)
+        d[i] = eps
+        g[i] = (float(f(jnp.asarray(x + d, jnp.float32))) - float(f(jnp.asarray(x - d, jnp.float32)))) / (2 * eps)
+    return g
+
+
+# --- programs used by several tests ------------------------------------------
+
+W = jnp.asarray(rng.normal(size=(3, 3)).astype(np.float32) * 0.5)
+XS = jnp.asarray(rng.normal(size=(5, 3)).astype(np.float32))
+
+
+def rnn_loss(w, h0=jnp.zeros(3)):
+    def step(h, x):
+        h = jnp.tanh(w @ h + x)
+        return h, jnp.sum(h)
+    h, ys = lax.scan(step, h0, XS)
+    return jnp.sum(h ** 2) + jnp.sum(ys)
+
+
+def piecewise(x):
+    return lax.cond(x > 0, lambda v: jnp.sin(v) * v, lambda v: v ** 3, x)
+
+
+def power_loop(x):
+    return lax.fori_loop(0, 3, lambda i, c: c * c + x, x)
+
+
+def while_square(x):
+    return lax.while_loop(lambda c: c[1] < 3, lambda c: (c[0] * c[0] + 0.5, c[1] + 1), (x, 0))[0]
+
+
+# --- eager = jit --------------------------------------------------------------
+
+@pytest.mark.parametrize("f, arg", [
+    (rnn_loss, W), (piecewise, 2.0), (piecewise, -2.0), (power_loop, 0.7), (while_square, 0.9),
+])
+def test_eager_equals_jit(f, arg):
+    close(f(arg), jax.jit(f)(arg), 1e-6)
+
+
+def test_switch_clamps_index_and_legacy_cond():
+    branches = [lambda x: x, lambda x: 2 * x, lambda x: 3 * x]
+    assert float(lax.switch(-4, branches, 1.0)) == 1.0
+    assert float(lax.switch(7, branches, 1.0)) == 3.0
+    assert float(jax.jit(lambda i: lax.switch(i, branches, 1.0))(1)) == 2.0
+    assert float(lax.cond(True, 2.0, lambda a: a + 1, 5.0, lambda b: b - 1)) == 3.0
+
+
+def test_cond_pytree_operands_and_outputs():
+    out = lax.cond(False, lambda d: {"a": d["x"] + 1, "b": d["y"]},
+                   lambda d: {"a": d["x"] - 1, "b": d["y"] * 2}, {"x": 1.0, "y": jnp.ones(2)})
+    assert float(out["a"]) == 0.0 and out["b"].tolist() == [2.0, 2.0]
+
+
+def test_scan_options():
+    c, ys = lax.scan(lambda c, x: (c + x, c), 0.0, jnp.arange(4.0), reverse=True)
+    assert float(c) == 6.0 and ys.tolist() == [6.0, 5.0, 3.0, 0.0]
+    c, ys = lax.scan(lambda c, _: (c + 1, c * 2), 0, None, length=3)
+    assert int(c) == 3 and ys.tolist() == [0, 2, 4]
+    c, ys = lax.scan(lambda c, x: ((c[0] + x["a"], c[1]), None), (0.0, 1), {"a": jnp.ones(3)})
+    assert float(c[0]) == 3.0 and ys is None
+    assert lax.map(lambda x: x * 2, jnp.arange(5.0), batch_size=2).tolist() == [0, 2, 4, 6, 8]
+
+
+def test_associative_scan():
+    close(lax.associative_scan(jnp.add, jnp.arange(7.0)), np.cumsum(np.arange(7.0)))
+    close(lax.associative_scan(jnp.multiply, jnp.arange(1.0, 6.0), reverse=True),
+          np.cumprod(np.arange(1.0, 6.0)[::-1])[::-1])
+    m = jnp.asarray(rng.normal(size=(3, 4)).astype(np.float32))
+    close(lax.associative_scan(jnp.maximum, m, axis=1), np.maximum.accumulate(np.asarray(m), 1))
+
+
+# --- derivatives ---------------------------------------------------------------
+
+def test_grad_rnn_scan_matches_finite_differences():
+    g = jax.grad(rnn_loss)(W)
+    close(g, fd_grad(rnn_loss, W), 2e-2)
+    close(jax.jit(jax.grad(rnn_loss))(W), g)
+
+
+def test_grad_through_both_cond_branches():
+    for x in (1.3, -1.3):
+        close(jax.grad(piecewise)(x), fd_grad(piecewise, np.float32(x)), 2e-2)
+    close(jax.vmap(jax.grad(piecewise))(jnp.array([1.3, -1.3])),
+          [jax.grad(piecewise)(1.3), jax.grad(piecewise)(-1.3)])
+
+
+def test_grad_fori_loop_and_jvp_while():
+    close(jax.grad(power_loop)(0.7), fd_grad(power_loop, np.float32(0.7)), 2e-2)
+    _, t = jax.jvp(while_square, (0.9,), (1.0,))
+    close(t, fd_grad(while_square, np.float32(0.9)), 2e-2)
+
+
+def test_reverse_mode_through_while_raises():
+    with pytest.raises(ValueError, match="Reverse-mode differentiation does not work"):
+        jax.grad(while_square)(0.9)
+    with pytest.raises(ValueError, match="Reverse-mode"):
+        jax.jit(jax.grad(lambda x, n: lax.fori_loop(0, n, lambda i, c: c * 2, x)))(1.0, 3)
+
+
+def test_second_derivatives_through_scan_and_cond():
+    f = lambda x: lax.scan(lambda c, _: (jnp.sin(c) * x, None), x, None, length=3)[0]
+    h = jax.grad(jax.grad(f))(0.7)
+    eps = 1e-2
+    num = (float(jax.grad(f)(0.7 + eps)) - float(jax.grad(f)(0.7 - eps))) / (2 * eps)
+    close(h, num, 2e-2)
+    close(jax.hessian(piecewise)(2.0), (-np.sin(2.0) * 2 + 2 * np.cos(2.0)), 1e-4)
+
+
+def test_closure_over_differentiated_variable():
+    def f(a):
+        return lax.scan(lambda c, x: (c * a + x, None), 0.0, jnp.arange(3.0))[0]
+    # c = ((0*a + 0)*a + 1)*a + 2 = a + 2 -> df/da = 1
+    close(jax.grad(f)(2.0), 1.0)
+    g = lambda a: lax.cond(a > 0, lambda x: x * a, lambda x: x, 3.0)
+    close(jax.grad(g)(2.0), 3.0)
+    close(jax.grad(lambda a: lax.fori_loop(0, 2, lambda i, c: c * a, 1.0))(3.0), 6.0)
+
+
+# --- batching -------------------------------------------------------------------
+
+def test_vmap_cond_batched_predicate_matches_loop():
+    xs = jnp.array([-2.0, -0.5, 0.5, 2.0])
+    close(jax.vmap(piecewise)(xs), [piecewise(x) for x in xs])
+    close(jax.jit(jax.vmap(piecewise))(xs), [piecewise(x) for x in xs])
+
+
+def test_vmap_switch_batched_index():
+    idx = jnp.array([0, 2, 1, 5])
+    out = jax.vmap(lambda i, x: lax.switch(i, [lambda v: v, lambda v: -v, lambda v: v * 10], x))(
+        idx, jnp.ones(4))
+    assert out.tolist() == [1.0, 10.0, -1.0, 10.0]
+
+
+def test_vmap_while_batched_trip_counts():
+    limits = jnp.array([1.0, 3.0, 6.0])
+    out = jax.vmap(lambda lim: lax.while_loop(lambda c: c[0] < lim, lambda c: (c[0] + 1.0, c[1] * 2),
+                                              (0.0, 1)))(limits)
+    assert out[0].tolist() == [1.0, 3.0, 6.0] and out[1].tolist() == [2, 8, 64]
+    n = jnp.array([1, 2, 4])
+    out = jax.vmap(lambda k: lax.fori_loop(0, k, lambda i, c: c + i, 0))(n)
+    assert out.tolist() == [0, 1, 6]
+
+
+def test_vmap_scan_matches_loop_and_vmap_of_grad():
+    ws = jnp.asarray(rng.normal(size=(3, 3, 3)).astype(np.float32) * 0.5)
+    close(jax.vmap(rnn_loss)(ws), [rnn_loss(w) for w in ws])
+    close(jax.vmap(jax.grad(rnn_loss))(ws), np.stack([np.asarray(jax.grad(rnn_loss)(w)) for w in ws]))
+    # Batched xs with an unbatched carry.
+    xss = jnp.asarray(rng.normal(size=(2, 4)).astype(np.float32))
+    out = jax.vmap(lambda xs: lax.scan(lambda c, x: (c + x, c * x), 1.0, xs))(xss)
+    for i in range(2):
+        ref = lax.scan(lambda c, x: (c + x, c * x), 1.0, xss[i])
+        close(out[0][i], ref[0])
+        close(out[1][i], ref[1])
+
+
+def test_grad_of_vmap_of_scan_and_jit_of_vmap_of_cond():
+    ws = jnp.asarray(rng.normal(size=(2, 3, 3)).astype(np.float32) * 0.5)
+    g = jax.grad(lambda w: jnp.sum(jax.vmap(rnn_loss)(w)))(ws)
+    close(g[1], jax.grad(rnn_loss)(ws[1]))
+    close(jax.jit(jax.vmap(piecewise))(jnp.array([1.0, -1.0])), [piecewise(1.0), piecewise(-1.0)])
+
+
+# --- errors ----------------------------------------------------------------------
+
+def test_scan_carry_type_change_is_an_error():
+    with pytest.raises(TypeError, match=r"carry input and carry output must have equal types.*f32\[2\]"):
+        lax.scan(lambda c, x: (jnp.concatenate([c, c]), x), jnp.ones(1), jnp.ones(3))
+    with pytest.raises(TypeError, match="carry"):
+        lax.scan(lambda c, x: (c.astype(jnp.int32), x), jnp.ones(2), jnp.ones(3))
+
+
+def test_cond_branch_structure_mismatch_is_an_error():
+    with pytest.raises(TypeError, match="true_fun and false_fun output must have identical"):
+        lax.cond(True, lambda x: (x, x), lambda x: x, 1.0)
+    with pytest.raises(TypeError, match=r"identical types.*f32\[\].*i32\[\]"):
+        lax.cond(True, lambda x: x, lambda x: x.astype(jnp.int32), 1.0)
+
+
+def test_while_body_dtype_drift_is_an_error():
+    with pytest.raises(TypeError, match=r"body_fun output and input must have identical types.*i32"):
+        lax.while_loop(lambda c: c < 3, lambda c: (c + 1).astype(jnp.int32), jnp.float32(0))
+    with pytest.raises(TypeError, match="boolean scalar"):
+        lax.while_loop(lambda c: c, lambda c: c + 1, 0.0)
+
+
+def test_against_jax():
+    real = pytest.importorskip("jax")
+    x = np.float32(0.7)
+    progs = [
+        lambda m, v: m.lax.scan(lambda c, xi: (m.numpy.sin(c * xi), c * 2), v, m.numpy.arange(1.0, 4.0))[1].sum(),
+        lambda m, v: m.lax.cond(v > 0.5, lambda a: a ** 2, lambda a: -a, v),
+        lambda m, v: m.lax.fori_loop(0, 4, lambda i, c: c * v + i, v),
+    ]
+    for p in progs:
+        close(jax.grad(lambda v: p(jax, v))(x), real.grad(lambda v: p(real, v))(x), 1e-5)
+        close(jax.vmap(lambda v: p(jax, v))(np.array([0.2, 0.9], np.float32)),
+              real.vmap(lambda v: p(real, v))(np.array([0.2, 0.9], np.float32)), 1e-5)
