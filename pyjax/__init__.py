@@ -14,3 +14,5 @@ from pyjax._src.custom_derivatives import custom_jvp, custom_vjp  # noqa: F401
 from pyjax import errors  # noqa: F401
 
 __version__ = "0.1.0"
+from pyjax._src.ad_checkpoint import checkpoint, checkpoint_policies, remat  # noqa: F401,E402
+from pyjax import ad_checkpoint  # noqa: F401,E402

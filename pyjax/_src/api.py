@@ -167,7 +167,7 @@ def vjp(fun, *primals, has_aux=False):
         out_p = out_p[:out_tree.num_leaves]
     out_avals = [get_aval(o) for o in out_p]
 
-    def vjp_fn(ct):
+    def apply(residuals, ct):
         flat_ct, ct_tree = tree_flatten(ct)
         if ct_tree != out_tree:
             raise TypeError(f"vjp: the cotangent must have the output's tree structure "
@@ -186,9 +186,11 @@ def vjp(fun, *primals, has_aux=False):
                                     f"output dtype {a.dtype.name}")
                 cts.append(c)
         cts = cts + [Zero(ad.tangent_aval(a)) for a in lin.out_avals[len(cts):]]
-        in_cts = lin.transpose(cts)
+        in_cts = lin.transpose(cts, residuals)
         return tree_unflatten(tree_p, [_ct_value(c, p) for c, p in zip(in_cts, flat_p)])
 
+    # Like JAX's, the vjp function is a pytree whose leaves are the saved residuals.
+    vjp_fn = tree_util.Partial(apply, list(lin.consts))
     primal_out = tree_unflatten(out_tree, out_p)
     return (primal_out, vjp_fn, aux) if has_aux else (primal_out, vjp_fn)
 

@@ -160,11 +160,13 @@ class LinearFunction:
         return [Zero(tangent_aval(a)) if z else next(outs)
                 for a, z in zip(self.out_avals, self.out_zero)]
 
-    def transpose(self, cts):
-        """Cotangents of the inputs from cotangents of the outputs (Zero where none)."""
+    def transpose(self, cts, consts=None):
+        """Cotangents of the inputs from cotangents of the outputs (Zero where none);
+        `consts` replaces the residuals (vjp passes them explicitly, as a pytree)."""
         cts = [ct for ct, z in zip(cts, self.out_zero) if not z]
         args = [UndefinedPrimal(tangent_aval(a)) for a, u in zip(self.in_avals, self.in_used) if u]
-        got = iter(backward_pass(self.jaxpr, self.consts, args, cts))
+        consts = self.consts if consts is None else consts
+        got = iter(backward_pass(self.jaxpr, consts, args, cts))
         return [next(got) if u else Zero(tangent_aval(a)) for a, u in zip(self.in_avals, self.in_used)]
 
 

@@ -86,7 +86,8 @@ class JaxprTrace(core.Trace):
                 with set_current_trace(self.parent):
                     return prim.bind(*args, **params)
         elif not self.stage_all:
-            return core.inline_call(args, params)
+            rule = core.partial_eval_rules.get(prim)
+            return rule(self, args, params) if rule else core.inline_call(args, params)
         invars = [self.to_var(x) for x in args]
         return self._record(prim, invars, params["jaxpr"].out_avals, params)
 
