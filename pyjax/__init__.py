@@ -16,3 +16,9 @@ from pyjax import errors  # noqa: F401
 __version__ = "0.1.0"
 from pyjax._src.ad_checkpoint import checkpoint, checkpoint_policies, remat  # noqa: F401,E402
 from pyjax import ad_checkpoint  # noqa: F401,E402
+from pyjax._src.callbacks import pure_callback  # noqa: F401,E402
+from pyjax import debug  # noqa: F401,E402
+from pyjax._src.source_info import named_scope  # noqa: F401,E402
+from pyjax._src.interpreters.partial_eval import ensure_compile_time_eval  # noqa: F401,E402
+from pyjax._src.api import named_call  # noqa: F401,E402
+from pyjax import test_util  # noqa: F401,E402

@@ -844,3 +844,16 @@ def device_get(x):
 
 def block_until_ready(x):
     return tree_map(lambda v: v.block_until_ready() if isinstance(v, core.Array) else v, x)
+
+
+def named_call(fun, *, name=None):
+    """fun, with the operations it stages named `name` (JAX implements this as a scope too)."""
+    from pyjax._src.source_info import named_scope
+    scope = name or getattr(fun, "__name__", "named_call")
+
+    @functools.wraps(fun)
+    def named_f(*args, **kwargs):
+        with named_scope(scope):
+            return fun(*args, **kwargs)
+
+    return named_f

@@ -10,6 +10,7 @@ in here.
 import numpy as np
 
 from pyjax._src import core
+from pyjax._src.config import config
 from pyjax._src.core import ArrayImpl, CallPrimitive, Literal, impl_rules
 
 
@@ -34,6 +35,8 @@ def _raw_function(jaxpr, consts):
     lines = [f"def run({', '.join(args)}):"]
     for v in jaxpr.constvars:
         lines.append(f"    {name(v)} = C_{name(v)}")
+    check = config.jax_debug_nans or config.jax_debug_infs
+    env["CHECK"] = core.check_special_values
     for k, eqn in enumerate(jaxpr.eqns):
         ins = ", ".join(name(v) for v in eqn.invars)
         outs = [name(v) for v in eqn.outvars]
@@ -51,6 +54,9 @@ def _raw_function(jaxpr, consts):
             lines.append(f"    {', '.join(outs) + ','} = {call}" if outs else f"    {call}")
         else:
             lines.append(f"    {outs[0]} = {call}")
+        if check and outs:
+            env[f"S{k}"] = str(eqn.source_info or "")
+            lines.append(f"    CHECK({prim.name!r}, [{', '.join(outs)}], S{k})")
     lines.append(f"    return ({''.join(name(v) + ', ' for v in jaxpr.outvars)})")
     exec("\n".join(lines), env)  # noqa: S102 - generated from a jaxpr, not user text
     return env["run"]

@@ -13,6 +13,7 @@ import operator
 import numpy as np
 
 from pyjax._src import dtypes
+from pyjax._src.config import config
 from pyjax._src.errors import (ConcretizationTypeError, TracerArrayConversionError,
                                TracerBoolConversionError, TracerIntegerConversionError,
                                UnexpectedTracerError)
@@ -199,6 +200,9 @@ transpose_rules = {}     # prim -> fn(cotangent, *args, **params) -> cotangents 
 batch_rules = {}         # prim -> fn(args, dims, **params) -> (out, out_dim)
 partial_eval_rules = {}  # prim -> fn(trace, args, params): split known/unknown work (linearize)
 
+# Primitives with side effects (callbacks): staged programs keep and order them.
+effectful_primitives = set()
+
 _TABLES = {"impl": impl_rules, "abstract_eval": abstract_eval_rules,
            "weak_type": weak_type_rules, "jvp": jvp_rules,
            "transpose": transpose_rules, "batch": batch_rules,
@@ -330,6 +334,8 @@ class EvalTrace(Trace):
             if prim in abstract_eval_rules:
                 abstract_eval_at_user_line(prim, [get_aval(x) for x in args], params)
             raise
+        if _config_values["jax_debug_nans"] or _config_values["jax_debug_infs"]:
+            check_special_values(prim.name, out if prim.multiple_results else [out], user_line())
         w = weak_type_rules.get(prim, all_weak)(*weak, **params)
         if prim.multiple_results:
             ws = w if isinstance(w, list) else [w] * len(out)
@@ -340,6 +346,20 @@ class EvalTrace(Trace):
     def process_call(self, prim, args, params):
         rule = impl_rules.get(prim)
         return rule(*args, **params) if rule else inline_call(args, params)
+
+
+def check_special_values(name, outs, where):
+    """jax_debug_nans / jax_debug_infs: raise FloatingPointError naming the primitive and the
+    user's line when an output has a NaN / an infinity."""
+    for o in outs:
+        o = np.asarray(o)
+        if o.dtype.kind not in "fc":
+            continue
+        at = f" (at {where})" if where else ""
+        if _config_values["jax_debug_nans"] and np.isnan(o).any():
+            raise FloatingPointError(f"invalid value (nan) encountered in {name}{at}")
+        if _config_values["jax_debug_infs"] and np.isinf(o).any():
+            raise FloatingPointError(f"invalid value (inf) encountered in {name}{at}")
 
 
 def _concrete_arg(prim, x):
@@ -368,6 +388,7 @@ class _Context:
     __slots__ = ("trace",)
 
 
+_config_values = config._values  # read per operation: one dict lookup, no attribute chain
 _ctx = _Context()
 _ctx.trace = EvalTrace()
 eval_trace = _ctx.trace
@@ -535,8 +556,8 @@ class ClosedJaxpr:
 
     __repr__ = __str__
 
-    def pretty_print(self, **_):
-        return str(self)
+    def pretty_print(self, name_stack=False, **_):
+        return pp_jaxpr(self.jaxpr, name_stack)
 
 
 def eval_jaxpr(jaxpr, consts, *args):
@@ -643,7 +664,7 @@ def _pp_param(value, names, indent):
     return str(value)
 
 
-def _pp_jaxpr(jaxpr, names, indent=0):
+def _pp_jaxpr(jaxpr, names, indent=0, name_stack=False):
     pad = " " * indent
 
     def binders(vs):
@@ -662,14 +683,17 @@ def _pp_jaxpr(jaxpr, names, indent=0):
             else:
                 params = f"[{inline}]"
         ins = " ".join(names(v) for v in eqn.invars)
-        lines.append(f"{pad}    {outs} = {eqn.primitive.name}{params} {ins}".rstrip())
+        scope = ""
+        if name_stack and eqn.source_info is not None and eqn.source_info.name_stack:
+            scope = "  # " + "/".join(eqn.source_info.name_stack)
+        lines.append(f"{pad}    {outs} = {eqn.primitive.name}{params} {ins}".rstrip() + scope)
     outs = ", ".join(names(v) for v in jaxpr.outvars)
     lines.append(f"{pad}  in ({outs},) }}" if len(jaxpr.outvars) == 1 else f"{pad}  in ({outs}) }}")
     return "\n".join(lines)
 
 
-def pp_jaxpr(jaxpr):
-    return _pp_jaxpr(jaxpr, _Names())
+def pp_jaxpr(jaxpr, name_stack=False):
+    return _pp_jaxpr(jaxpr, _Names(), name_stack=name_stack)
 
 
 __all__ = ["ShapedArray", "Array", "ArrayImpl", "Primitive", "register", "Trace", "Tracer",

@@ -15,6 +15,22 @@ from pyjax._src.errors import UnexpectedTracerError
 from pyjax._src.source_info import user_frame
 
 
+_compile_time_eval = False  # set by ensure_compile_time_eval
+
+
+class ensure_compile_time_eval:
+    """Inside this context, operations on values that do not depend on a jitted function's
+    arguments run now, eagerly, instead of being staged into the jaxpr."""
+
+    def __enter__(self):
+        global _compile_time_eval
+        self.prev, _compile_time_eval = _compile_time_eval, True
+
+    def __exit__(self, *exc):
+        global _compile_time_eval
+        _compile_time_eval = self.prev
+
+
 class JaxprTracer(Tracer):
     __slots__ = ("_aval", "var")
 
@@ -57,6 +73,9 @@ class JaxprTrace(core.Trace):
         return var
 
     def process_primitive(self, prim, args, params):
+        if self.stage_all and _compile_time_eval and not any(self.is_ours(x) for x in args):
+            with set_current_trace(self.parent):
+                return prim.bind(*args, **params)
         if not self.stage_all:
             if not any(self.is_ours(x) for x in args):
                 with set_current_trace(self.parent):
@@ -101,11 +120,11 @@ class JaxprTrace(core.Trace):
 
 
 def dce(jaxpr):
-    """Drop equations whose outputs nothing uses (all our primitives are pure)."""
+    """Drop equations whose outputs nothing uses, unless they have side effects."""
     live = {v for v in jaxpr.outvars if type(v) is Var}
     kept = []
     for eqn in reversed(jaxpr.eqns):
-        if any(v in live for v in eqn.outvars):
+        if any(v in live for v in eqn.outvars) or eqn.primitive in core.effectful_primitives:
             kept.append(eqn)
             live.update(v for v in eqn.invars if type(v) is Var)
     constvars = [v for v in jaxpr.constvars if v in live]
