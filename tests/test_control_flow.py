@@ -217,3 +217,24 @@ def test_against_jax():
         close(jax.grad(lambda v: p(jax, v))(x), real.grad(lambda v: p(real, v))(x), 1e-5)
         close(jax.vmap(lambda v: p(jax, v))(np.array([0.2, 0.9], np.float32)),
               real.vmap(lambda v: p(real, v))(np.array([0.2, 0.9], np.float32)), 1e-5)
+
+
+def test_custom_rules_inside_control_flow():
+    from test_custom_derivatives import clip_gradient, safe_log1pexp
+    f = lambda x: lax.scan(lambda c, xi: (safe_log1pexp(c * xi), None), x, jnp.array([1.0, 100.0]))[0]
+    expected = 100 / (1 + np.exp(-1.0))  # the custom rule keeps sigmoid(131) == 1 exact
+    close(jax.grad(f)(1.0), expected)
+    close(jax.jit(jax.grad(f))(1.0), expected)
+    close(jax.vmap(jax.grad(f))(jnp.array([1.0, 1.0])), [expected, expected])
+    g = lambda x: lax.scan(lambda c, xi: (10.0 * clip_gradient(c) * xi, None), x, jnp.array([1.0, 2.0]))[0]
+    close(jax.grad(g)(1.0), 1.0)
+    close(jax.vmap(jax.grad(g))(jnp.array([1.0, 2.0])), [1.0, 1.0])
+    h = lambda x: lax.cond(x > 0, lambda v: 10.0 * clip_gradient(v), lambda v: v, x)
+    close(jax.vmap(jax.grad(h))(jnp.array([1.0, -1.0])), [1.0, 1.0])
+    w = lambda x: lax.while_loop(lambda c: c[1] < 2, lambda c: (safe_log1pexp(c[0]), c[1] + 1), (x, 0))[0]
+    _, t = jax.jvp(w, (1.0,), (1.0,))
+    close(t, fd_grad(w, np.float32(1.0)), 1e-2)
+    second = jax.grad(jax.grad(lambda x: lax.scan(lambda c, xi: (safe_log1pexp(c) * xi, None), x,
+                                                   jnp.array([1.0, 2.0]))[0]))(0.5)
+    close(second, fd_grad(jax.grad(lambda x: lax.scan(lambda c, xi: (safe_log1pexp(c) * xi, None), x,
+                                                       jnp.array([1.0, 2.0]))[0]), np.float32(0.5)), 1e-2)
