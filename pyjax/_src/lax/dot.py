@@ -1,6 +1,7 @@
 """dot_general: contractions with batch dimensions, on BLAS through NumPy's matmul."""
 import numpy as np
 
+from pyjax._src import dtypes
 
 from pyjax._src.core import Primitive, get_aval, register
 from pyjax._src.interpreters.ad import Zero, add_tangents, is_undefined
@@ -52,7 +53,7 @@ def _dot_impl(lhs, rhs, dimension_numbers, precision=None, preferred_element_typ
     k = int(np.prod([lhs.shape[i] for i in lc], dtype=np.int64))
     b = int(np.prod(bshape, dtype=np.int64))
     compute = out_dtype if out_dtype.itemsize > lhs.dtype.itemsize or lhs.dtype == np.bool_ else lhs.dtype
-    if compute.itemsize <= 2 and compute.kind == "f":
+    if compute.itemsize <= 2 and dtypes.issubdtype(compute, np.floating):
         compute = np.dtype(np.float32)  # NumPy has no fast half-precision matmul
     a = np.transpose(lhs, list(lb) + lf + list(lc)).reshape(b, m, k).astype(compute, copy=False)
     c = np.transpose(rhs, list(rb) + list(rc) + rf).reshape(b, k, n).astype(compute, copy=False)

@@ -19,6 +19,7 @@ from pyjax._src.interpreters.batching import bdim_at_front
 FLOAT = ("floating",)
 INEXACT = ("floating", "complexfloating")
 INT = ("integer",)
+SIGNED_NUMBER = ("signedinteger", "floating", "complexfloating")
 INT_BOOL = ("integer", "bool")
 NUMBER = ("number",)
 ANY = ("number", "bool")
@@ -27,6 +28,7 @@ _KIND_OK = {
     "floating": lambda d: dtypes.issubdtype(d, np.floating),
     "complexfloating": lambda d: dtypes.issubdtype(d, np.complexfloating),
     "integer": lambda d: dtypes.issubdtype(d, np.integer),
+    "signedinteger": lambda d: dtypes.issubdtype(d, np.signedinteger),
     "bool": lambda d: d == np.bool_,
     "number": lambda d: dtypes.issubdtype(d, np.number),
 }
@@ -35,6 +37,7 @@ _KIND_OK = {
 def check_dtype(name, kinds, dtype):
     if not any(_KIND_OK[k](dtype) for k in kinds):
         names = {"floating": "floating-point", "complexfloating": "complex",
+                 "signedinteger": "signed integer",
                  "integer": "integer", "bool": "boolean", "number": "numeric"}
         want = " or ".join(names[k] for k in kinds)
         raise TypeError(f"{name} does not accept dtype {np.dtype(dtype).name}; it needs a {want} type.")
@@ -74,6 +77,8 @@ def _broadcast_batcher(prim):
 def _unary_abstract(name, kinds, out_dtype=None):
     def rule(x, **_):
         check_dtype(name, kinds, x.dtype)
+        if callable(out_dtype):
+            return x.shape, out_dtype(x.dtype)
         return x.shape, (out_dtype or x.dtype)
     return rule
 
@@ -116,16 +121,70 @@ def _abs_jvp(t, y, x):
     if dtypes.issubdtype(get_aval(x).dtype, np.complexfloating):
         # d|x| = Re(conj(x) t) / |x|
         return L.div(L.real(L.mul(L.conj(x), t)), L.select(L.eq(y, _c(y, 0)), _c(y, 1), y))
-    return L.mul(L.sign(x), t)
+    # As JAX: the derivative at 0 (and -0.0) is +1.
+    return L.select(L.ge(x, _c(x, 0)), t, L.neg(t))
+
+
+def _sign_impl(x):
+    if x.dtype.kind == "c":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            a = np.abs(x)
+            return np.where(a == 0, np.zeros((), x.dtype), x / np.where(a == 0, 1, a)).astype(x.dtype)
+    out = np.sign(x)
+    # sign(-0.0) is -0.0 (XLA keeps the zero's sign; NumPy gives +0.0).
+    return np.where(x == 0, x, out) if dtypes.issubdtype(x.dtype, np.floating) else out
+
+
+def _logistic_impl(x):
+    if x.dtype.kind == "c":  # SciPy's expit has no complex loop
+        with np.errstate(over="ignore", invalid="ignore"):
+            return (1 / (1 + np.exp(-x))).astype(x.dtype)
+    return _float16_safe(sps.expit)(x)
+
+
+def _nan_at_poles(out, x, m=None):
+    """At the poles x = 0, -1, -2, ... XLA's digamma is nan, and polygamma(m, x) is +inf
+    for odd m (where both sides tend to +inf) and nan for even m; SciPy gives +-inf."""
+    with np.errstate(invalid="ignore"):
+        pole = (x <= 0) & (np.floor(x) == x)
+        at_pole = np.asarray(np.nan, out.dtype)
+        if m is None:
+            return np.where(pole, at_pole, out)
+        at_pole = np.where(np.fmod(m, 2) == 1, np.asarray(np.inf, out.dtype), at_pole)
+        out = np.where(pole, at_pole, out)
+        # The order must be a non-negative integer.
+        return np.where((m < 0) | (np.floor(m) != m), np.asarray(np.nan, out.dtype), out)
+
+
+def _popcount(x):
+    # Count the bits of the two's complement pattern (np.bitwise_count counts |x| for signed).
+    x = np.asarray(x)
+    return np.bitwise_count(x.view(np.dtype(f"uint{x.dtype.itemsize * 8}"))).astype(x.dtype)
+
+
+def _clz(x):
+    """Leading zeros of the bit pattern, exactly (float log2 rounds for 64-bit values)."""
+    bits = x.dtype.itemsize * 8
+    u = np.asarray(x).astype(np.dtype(f"uint{bits}"))
+    out = np.zeros(u.shape, dtype=np.int64)
+    for shift in (32, 16, 8, 4, 2, 1):
+        if shift >= bits:
+            continue
+        hi = u >> np.asarray(bits - shift, u.dtype)       # is the top `shift`-bit field empty?
+        empty = hi == 0
+        out += np.where(empty, shift, 0)
+        u = np.where(empty, u << np.asarray(shift, u.dtype), u)
+    out += (u >> np.asarray(bits - 1, u.dtype)) == 0       # the last bit
+    return out.astype(x.dtype)
 
 
 _UNARY = [
     # name, impl, accepted dtypes, jvp (fn(t, x) or fn(t, y, x) when marked), options
     ("neg", np.negative, NUMBER, lambda t, x: _L().neg(t), {}),
-    ("sign", np.sign, NUMBER, None, {}),
+    ("sign", _sign_impl, NUMBER, None, {}),
     ("floor", np.floor, FLOAT, None, {}),
     ("ceil", np.ceil, FLOAT, None, {}),
-    ("is_finite", np.isfinite, FLOAT, None, {"out_dtype": np.bool_, "weak": core.never_weak}),
+    ("is_finite", np.isfinite, FLOAT, None, {"out_dtype": np.bool_}),
     ("exp", np.exp, INEXACT, lambda t, y, x: _L().mul(t, y), {"jvp_with_out": True}),
     ("exp2", np.exp2, INEXACT, lambda t, y, x: _L().mul(t, _L().mul(y, _c(y, math.log(2)))),
      {"jvp_with_out": True}),
@@ -135,7 +194,7 @@ _UNARY = [
      {"jvp_with_out": True}),
     ("tanh", np.tanh, INEXACT,
      lambda t, y, x: _L().mul(t, _L().sub(_one(y), _L().mul(y, y))), {"jvp_with_out": True}),
-    ("logistic", _float16_safe(sps.expit), INEXACT,
+    ("logistic", _logistic_impl, INEXACT,
      lambda t, y, x: _L().mul(t, _L().mul(y, _L().sub(_one(y), y))), {"jvp_with_out": True}),
     ("sin", np.sin, INEXACT, lambda t, x: _L().mul(t, _L().cos(x)), {}),
     ("cos", np.cos, INEXACT, lambda t, x: _L().neg(_L().mul(t, _L().sin(x))), {}),
@@ -163,7 +222,7 @@ _UNARY = [
     ("cbrt", np.cbrt, FLOAT,
      lambda t, y, x: _L().mul(t, _L().mul(_L().integer_pow(y, -2), _c(y, 1 / 3))),
      {"jvp_with_out": True}),
-    ("abs", np.abs, NUMBER, _abs_jvp, {"jvp_with_out": True}),
+    ("abs", np.abs, SIGNED_NUMBER, _abs_jvp, {"jvp_with_out": True, "out_dtype": _real_dtype}),
     ("erf", _float16_safe(sps.erf), FLOAT,
      lambda t, x: _L().mul(t, _L().mul(_c(x, 2 / math.sqrt(math.pi)),
                                        _L().exp(_L().neg(_L().mul(x, x))))), {}),
@@ -174,24 +233,15 @@ _UNARY = [
      lambda t, y, x: _L().mul(t, _L().mul(_c(y, math.sqrt(math.pi) / 2), _L().exp(_L().mul(y, y)))),
      {"jvp_with_out": True}),
     ("lgamma", _float16_safe(sps.gammaln), FLOAT, lambda t, x: _L().mul(t, _L().digamma(x)), {}),
-    ("digamma", _float16_safe(sps.digamma), FLOAT,
+    ("digamma", _float16_safe(lambda x: _nan_at_poles(sps.digamma(x), x)), FLOAT,
      lambda t, x: _L().mul(t, _L().polygamma(_one(x), x)), {}),
     ("not", np.invert, INT_BOOL, None, {}),
-    ("population_count", lambda x: np.bitwise_count(x).astype(x.dtype), INT, None, {}),
-    ("clz", lambda x: _clz(x), INT, None, {}),
+    ("population_count", _popcount, INT, None, {}),
+    ("clz", _clz, INT, None, {}),
     ("imag", np.imag, ("complexfloating",), lambda t, x: _L().imag(t), {"real_out": True}),
     ("real", np.real, ("complexfloating",), lambda t, x: _L().real(t), {"real_out": True}),
     ("conj", np.conjugate, INEXACT, lambda t, x: _L().conj(t), {}),
 ]
-
-
-def _clz(x):
-    bits = x.dtype.itemsize * 8
-    u = x.astype(np.dtype(f"uint{bits}"))
-    out = np.full(x.shape, bits, dtype=np.int64)
-    nz = u != 0
-    out[nz] = bits - np.floor(np.log2(u[nz].astype(np.float64))).astype(np.int64) - 1
-    return out.astype(x.dtype)
 
 
 unary = {}
@@ -211,7 +261,11 @@ for _name, _impl, _kinds, _jvp, _opts in _UNARY:
 
 def _round_impl(x, rounding_method):
     if rounding_method == 0:  # AWAY_FROM_ZERO
-        return (np.sign(x) * np.floor(np.abs(x) + np.asarray(0.5, x.dtype))).astype(x.dtype)
+        # Not floor(|x| + 0.5): that addition rounds (0.49999997 + 0.5 == 1.0 in float32).
+        t = np.trunc(x)
+        with np.errstate(invalid="ignore"):
+            away = np.abs(x - t) >= np.asarray(0.5, x.dtype)
+        return np.where(away, t + np.sign(x), t).astype(x.dtype)
     return np.round(x)
 
 
@@ -243,11 +297,18 @@ def _binary_abstract(name, kinds, out_dtype=None):
 
 
 def _int_div(x, y):
-    # C-style division truncating toward zero, as XLA (and JAX's lax.div) does for ints.
-    with np.errstate(divide="ignore", invalid="ignore"):
-        q = np.abs(x) // np.where(y == 0, 1, np.abs(y))
-        q = np.where((x < 0) != (y < 0), -q, q) if x.dtype.kind == "i" else q
-        return np.where(y == 0, -1 if x.dtype.kind == "i" else np.iinfo(x.dtype).max, q).astype(x.dtype)
+    # C-style division truncating toward zero, as XLA (and JAX's lax.div) does for ints:
+    # x / 0 is -1 (all ones when unsigned) and INT_MIN / -1 wraps to INT_MIN.  Floor
+    # division, corrected where it rounded down a negative inexact quotient (|x| would
+    # overflow for INT_MIN, so no abs()).
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        safe = np.where(y == 0, np.ones((), x.dtype), y)
+        q = np.floor_divide(x, safe)
+        if x.dtype.kind == "i":
+            r = np.remainder(x, safe)
+            q = np.where((r != 0) & ((x < 0) != (safe < 0)), q + np.ones((), x.dtype), q)
+        zero_div = np.asarray(-1).astype(x.dtype)
+        return np.where(y == 0, zero_div, q).astype(x.dtype)
 
 
 def _div_impl(x, y):
@@ -280,9 +341,12 @@ def _shift_impl(kind):
             out = np.left_shift(x, ys)
             return np.where(big, 0, out).astype(x.dtype)
         if kind == "arith":
-            out = np.right_shift(x, ys)
-            fill = np.where(x < 0, -1, 0) if x.dtype.kind == "i" else 0
-            return np.where(big, fill, out).astype(x.dtype)
+            # On the bit pattern as a signed number: unsigned values sign-extend too, as in XLA.
+            s = np.dtype(f"int{bits}")
+            xs = x.view(s) if isinstance(x, np.ndarray) else np.asarray(x).view(s)
+            out = np.right_shift(xs, ys.astype(s))
+            fill = np.where(xs < 0, np.asarray(-1, s), np.asarray(0, s))
+            return np.where(big, fill, out).astype(s).view(x.dtype)
         u = np.dtype(f"uint{bits}")
         out = np.right_shift(x.view(u) if isinstance(x, np.ndarray) else np.asarray(x).view(u),
                              ys.astype(u))
@@ -328,22 +392,60 @@ def _atan2_jvp(t, x, y, which):
     return L.div(L.mul(t, y if which == 0 else L.neg(x)), denom)
 
 
+def _atan2_impl(x, y):
+    if x.dtype.kind == "c":
+        # XLA's expansion for complex operands: -i log((y + i x) / sqrt(x^2 + y^2)).
+        dt = x.dtype
+        x, y = x.astype(np.complex128), y.astype(np.complex128)
+        with np.errstate(all="ignore"):
+            return (-1j * np.log((y + 1j * x) / np.sqrt(x * x + y * y))).astype(dt)
+    return _float16_safe(np.arctan2)(x, y)
+
+
+def _polygamma_jvp_m(t, m, x):
+    raise ValueError("polygamma gradient with respect to m is not supported")
+
+
+def _igamma_dx(t, a, x):
+    """d/dx P(a, x) = exp(-x + (a - 1) log x - lgamma(a))."""
+    L = _L()
+    return L.mul(t, L.exp(L.sub(L.sub(L.mul(L.sub(a, _one(a)), L.log(x)), x), L.lgamma(a))))
+
+
+def _igamma_grad_a_impl(a, x):
+    """d/da of the regularized lower incomplete gamma P(a, x).
+
+    Romberg-extrapolated central differences of SciPy's float64 gammainc: the error
+    is O(h^4) plus rounding, about 1e-10 relative, below float32 resolution and close
+    to float64's for practical arguments."""
+    dt = np.result_type(a, x)
+    a64, x64 = np.asarray(a, np.float64), np.asarray(x, np.float64)
+    with np.errstate(all="ignore"):
+        h = np.minimum(1e-3 * np.maximum(a64, 1.0), a64 / 4)
+        d1 = (sps.gammainc(a64 + h, x64) - sps.gammainc(a64 - h, x64)) / (2 * h)
+        d2 = (sps.gammainc(a64 + h / 2, x64) - sps.gammainc(a64 - h / 2, x64)) / h
+        out = (4 * d2 - d1) / 3
+        out = np.where((x64 == 0) | np.isinf(x64) & (x64 > 0), 0.0, out)
+        out = np.where(np.isnan(a64) | np.isnan(x64) | (a64 <= 0) | (x64 < 0), np.nan, out)
+    return out.astype(dt)
+
+
 _BINARY = [
     # name, impl, accepted dtypes, (jvp for x, jvp for y) as fn(t, x, y) or None
     ("add", np.add, NUMBER, (lambda t, x, y: t, lambda t, x, y: t)),
     ("sub", np.subtract, NUMBER, (lambda t, x, y: t, lambda t, x, y: _L().neg(t))),
-    ("mul", np.multiply, ANY,
+    ("mul", np.multiply, NUMBER,
      (lambda t, x, y: _L().mul(t, y), lambda t, x, y: _L().mul(x, t))),
     ("div", _div_impl, NUMBER,
      (lambda t, x, y: _L().div(t, y),
       lambda t, x, y: _L().neg(_L().mul(t, _L().div(x, _L().mul(y, y)))))),
-    ("rem", _rem_impl, NUMBER, (lambda t, x, y: t, _rem_jvp_rhs)),
+    ("rem", _rem_impl, ("integer", "floating"), (lambda t, x, y: t, _rem_jvp_rhs)),
     ("pow", _pow_impl, INEXACT, (_pow_jvp_lhs, _pow_jvp_rhs)),
     ("max", np.maximum, ANY,
      (_max_jvp_lhs, lambda t, x, y: _max_jvp_lhs(t, y, x))),
     ("min", np.minimum, ANY,
      (_min_jvp_lhs, lambda t, x, y: _min_jvp_lhs(t, y, x))),
-    ("atan2", _float16_safe(np.arctan2), FLOAT,
+    ("atan2", _atan2_impl, INEXACT,
      (lambda t, x, y: _atan2_jvp(t, x, y, 0), lambda t, x, y: _atan2_jvp(t, x, y, 1))),
     ("nextafter", np.nextafter, FLOAT, None),
     ("and", np.bitwise_and, INT_BOOL, None),
@@ -352,10 +454,13 @@ _BINARY = [
     ("shift_left", _shift_impl("left"), INT, None),
     ("shift_right_arithmetic", _shift_impl("arith"), INT, None),
     ("shift_right_logical", _shift_impl("logical"), INT, None),
-    ("polygamma", _float16_safe(lambda m, x: sps.polygamma(m, x)), FLOAT,
-     (None, lambda t, m, x: _L().mul(t, _L().polygamma(_L().add(m, _one(m)), x)))),
-    ("igamma", _float16_safe(sps.gammainc), FLOAT, None),
-    ("igammac", _float16_safe(sps.gammaincc), FLOAT, None),
+    ("polygamma", _float16_safe(lambda m, x: _nan_at_poles(sps.polygamma(m, x), x, m)), FLOAT,
+     (_polygamma_jvp_m, lambda t, m, x: _L().mul(t, _L().polygamma(_L().add(m, _one(m)), x)))),
+    ("igamma", _float16_safe(sps.gammainc), FLOAT,
+     (lambda t, a, x: _L().mul(t, igamma_grad_a_p.bind(a, x)), lambda t, a, x: _igamma_dx(t, a, x))),
+    ("igammac", _float16_safe(sps.gammaincc), FLOAT,
+     (lambda t, a, x: _L().neg(_L().mul(t, igamma_grad_a_p.bind(a, x))),
+      lambda t, a, x: _L().neg(_igamma_dx(t, a, x)))),
 ]
 
 binary = {}
@@ -369,13 +474,21 @@ for _name, _impl, _kinds, _jvps in _BINARY:
         defjvp(_p, *_jvps)
     binary[_name] = _p
 
+# The a-derivative of igamma: a primitive of its own (as in JAX), with no derivative itself.
+igamma_grad_a_p = Primitive("igamma_grad_a")
+register(igamma_grad_a_p, impl=_igamma_grad_a_impl,
+         abstract_eval=_binary_abstract("igamma_grad_a", FLOAT),
+         batch=_broadcast_batcher(igamma_grad_a_p))
+
 _COMPARE = [("eq", np.equal), ("ne", np.not_equal), ("lt", np.less), ("le", np.less_equal),
             ("gt", np.greater), ("ge", np.greater_equal)]
 compare = {}
 for _name, _impl in _COMPARE:
     _p = Primitive(_name)
-    register(_p, impl=_impl, abstract_eval=_binary_abstract(_name, ANY, np.bool_),
-             batch=_broadcast_batcher(_p), weak_type=core.never_weak)
+    # Weakly typed when all operands are (as in JAX).
+    _cmp_kinds = ANY if _name in ("eq", "ne") else ("integer", "floating", "bool")
+    register(_p, impl=_impl, abstract_eval=_binary_abstract(_name, _cmp_kinds, np.bool_),
+             batch=_broadcast_batcher(_p))
     defzero(_p)
     compare[_name] = _p
 
@@ -385,8 +498,15 @@ def _complex_abstract(x, y):
     return x.shape, np.result_type(x.dtype, np.complex64)
 
 
+def _complex_impl(x, y):
+    # Not x + 1j * y: 1j * inf is (nan + inf j).
+    out = np.empty(np.broadcast_shapes(np.shape(x), np.shape(y)), np.result_type(x.dtype, np.complex64))
+    out.real, out.imag = x, y
+    return out
+
+
 complex_p = Primitive("complex")
-register(complex_p, impl=lambda x, y: (x + 1j * y).astype(np.result_type(x.dtype, np.complex64)),
+register(complex_p, impl=_complex_impl,
          abstract_eval=_complex_abstract, batch=_broadcast_batcher(complex_p))
 defjvp(complex_p, lambda t, x, y: _L().complex(t, _c(t, 0)),
        lambda t, x, y: _L().complex(_c(t, 0), t))
@@ -442,9 +562,15 @@ def _integer_pow_impl(x, y):
         return np.power(x, y).astype(x.dtype, copy=False)
 
 
+def _integer_pow_abstract(x, y):
+    check_dtype("integer_pow", NUMBER, x.dtype)
+    if y < 0 and dtypes.issubdtype(x.dtype, np.integer):
+        raise TypeError(f"Integers cannot be raised to negative powers, got integer_pow({x}, {y})")
+    return x.shape, x.dtype
+
+
 integer_pow_p = Primitive("integer_pow")
-register(integer_pow_p, impl=_integer_pow_impl,
-         abstract_eval=lambda x, y: (check_dtype("integer_pow", NUMBER, x.dtype), (x.shape, x.dtype))[1],
+register(integer_pow_p, impl=_integer_pow_impl, abstract_eval=_integer_pow_abstract,
          batch=lambda vals, dims, y: (integer_pow_p.bind(vals[0], y=y), dims[0]))
 defjvp(integer_pow_p, lambda t, x, y: _c(t, 0) if y == 0 else _L().mul(
     t, _L().mul(_c(x, y), _L().integer_pow(x, y - 1) if y != 1 else _one(x))))
@@ -543,7 +669,7 @@ def _clamp_abstract(lo, x, hi):
 
 clamp_p = Primitive("clamp")
 register(clamp_p, impl=lambda lo, x, hi: np.minimum(np.maximum(x, lo), hi).astype(x.dtype, copy=False),
-         abstract_eval=_clamp_abstract, weak_type=lambda lo, x, hi: x)
+         abstract_eval=_clamp_abstract)
 
 
 def _clamp_batch(vals, dims):
@@ -562,24 +688,45 @@ def _clamp_batch(vals, dims):
 
 
 core.batch_rules[clamp_p] = _clamp_batch
-defjvp(clamp_p,
-       lambda t, lo, x, hi: _L().select(_L().bitwise_and(_L().gt(lo, x), _L().lt(lo, hi)), t, _c(t, 0))
-       if get_aval(lo).shape == get_aval(t).shape else None,
-       lambda t, lo, x, hi: _L().select(_L().bitwise_and(_L().ge(x, lo), _L().le(x, hi)), t, _c(t, 0)),
-       lambda t, lo, x, hi: _L().select(_L().lt(hi, x), t, _c(t, 0))
-       if get_aval(hi).shape == get_aval(t).shape else None)
+
+
+def _clamp_jvp(which):
+    """JAX's rule: the tangent of the bound that is active, strict comparisons (at a tie
+    nothing moves the output to first order in either direction consistently)."""
+
+    def fn(t, lo, x, hi):
+        L = _L()
+        shape = get_aval(x).shape
+        full = lambda v: v if get_aval(v).shape == shape else L.broadcast_in_dim(v, shape, ())
+        lo, hi, t = full(lo), full(hi), full(t)
+        if which == 0:
+            pick = L.bitwise_and(L.gt(lo, x), L.lt(lo, hi))
+        elif which == 1:
+            pick = L.bitwise_and(L.gt(x, lo), L.lt(x, hi))
+        else:
+            pick = L.lt(hi, x)
+        return L.select(pick, t, _c(t, 0))
+
+    return fn
+
+
+defjvp(clamp_p, _clamp_jvp(0), _clamp_jvp(1), _clamp_jvp(2))
 
 
 def _convert_impl(x, new_dtype, weak_type):
     x = np.asarray(x)
     if x.dtype.kind == "c" and np.dtype(new_dtype).kind != "c":
         x = np.real(x)
-    if np.dtype(new_dtype).kind in "iu" and x.dtype.kind == "f":
+    if np.dtype(new_dtype).kind in "iu" and dtypes.issubdtype(x.dtype, np.floating):
         # Float -> int: NaN gives 0 and out-of-range values saturate, as XLA does on CPU.
+        # In float64, which holds every narrower float exactly (bfloat16 compares badly).
         info = np.iinfo(new_dtype)
+        x = x.astype(np.float64)
         with np.errstate(invalid="ignore"):
             x = np.where(np.isnan(x), 0, np.clip(np.trunc(x), info.min, info.max))
-            return np.where(x >= info.max, info.max, x.astype(new_dtype)).astype(new_dtype)
+            big = x >= float(info.max)    # info.max may round up to 2**bits in float64
+            out = np.where(big, 0, x).astype(new_dtype)
+            return np.where(big, np.asarray(info.max, new_dtype), out)
     with np.errstate(invalid="ignore", over="ignore"):
         return x.astype(new_dtype)
 

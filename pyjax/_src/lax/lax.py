@@ -319,15 +319,25 @@ def index_in_dim(operand, index, axis=0, keepdims=True):
     return out if keepdims else squeeze(out, (axis,))
 
 
-def _index_operand(i):
-    if _is_py_scalar(i) or isinstance(i, (np.ndarray, np.generic)):
-        return asarray(np.asarray(i, dtypes.canonicalize_dtype(np.asarray(i).dtype)))
-    return i
+def _start_indices(operand, start_indices):
+    """Start indices of one integer dtype, negative ones counted from the end (as jax.lax)."""
+    shape = get_aval(operand).shape
+    if len(start_indices) != len(shape):
+        raise TypeError(f"dynamic slicing needs one start index per dimension of the operand "
+                        f"(shape {shape}), got {len(start_indices)}")
+    out = []
+    for i, n in zip(start_indices, shape):
+        if _is_py_scalar(i) or isinstance(i, (np.ndarray, np.generic)):
+            k = int(i)
+            out.append(asarray(np.asarray(k + n if k < 0 else k, dtypes.canonicalize_dtype(
+                np.asarray(i).dtype))))
+        else:
+            out.append(select(lt(i, full_like(i, 0)), add(i, full_like(i, n)), i))
+    return _same_index_dtype(out)
 
 
 def dynamic_slice(operand, start_indices, slice_sizes):
-    idx = [_index_operand(i) for i in start_indices]
-    idx = _same_index_dtype(idx)
+    idx = _start_indices(operand, start_indices)
     return dynamic_slice_p.bind(operand, *idx, slice_sizes=canonicalize_shape(slice_sizes))
 
 
@@ -339,8 +349,7 @@ def _same_index_dtype(idx):
 
 
 def dynamic_update_slice(operand, update, start_indices):
-    idx = _same_index_dtype([_index_operand(i) for i in start_indices])
-    return dynamic_update_slice_p.bind(operand, update, *idx)
+    return dynamic_update_slice_p.bind(operand, update, *_start_indices(operand, start_indices))
 
 
 def dynamic_slice_in_dim(operand, start_index, slice_size, axis=0):

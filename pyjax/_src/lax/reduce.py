@@ -36,7 +36,8 @@ def _reduce_batch(prim):
 
 def _np_reduce(fn):
     def impl(x, axes):
-        return np.asarray(fn(x, axis=axes)).astype(x.dtype, copy=False)
+        with np.errstate(invalid="ignore", over="ignore"):   # NaNs propagate silently, as in XLA
+            return np.asarray(fn(x, axis=axes)).astype(x.dtype, copy=False)
     return impl
 
 
@@ -119,7 +120,11 @@ reduce_prod_p = reductions["reduce_prod"]
 
 
 def _arg_abstract(name):
+    from pyjax._src.lax.elementwise import check_dtype
+
     def rule(x, axes, index_dtype):
+        # No complex operands (JAX's comparisons reject them too).
+        check_dtype(name, ("integer", "floating", "bool"), x.dtype)
         if len(axes) != 1 or not 0 <= axes[0] < x.ndim:
             raise TypeError(f"{name}: needs exactly one axis within the operand rank {x.ndim}, got {axes}")
         if x.shape[axes[0]] == 0:
@@ -129,11 +134,9 @@ def _arg_abstract(name):
 
 
 def _arg_impl(fn):
+    # NumPy's argmax/argmin return the first NaN, as XLA does.
     def impl(x, axes, index_dtype):
-        x = np.asarray(x)
-        if x.dtype.kind == "c":  # compare complex numbers lexicographically, as XLA does
-            x = x.real + 0 * x.imag
-        return np.asarray(fn(x, axis=axes[0])).astype(index_dtype)
+        return np.asarray(fn(np.asarray(x), axis=axes[0])).astype(index_dtype)
     return impl
 
 
@@ -186,6 +189,10 @@ def _cum_abstract(name, kinds):
 def _cum_impl(ufunc):
     def impl(x, axis, reverse):
         x = np.asarray(x)
+        with np.errstate(invalid="ignore", over="ignore"):
+            return _accumulate(x, axis, reverse)
+
+    def _accumulate(x, axis, reverse):
         if reverse:
             return np.flip(ufunc.accumulate(np.flip(x, axis), axis=axis, dtype=x.dtype), axis)
         return ufunc.accumulate(x, axis=axis, dtype=x.dtype)

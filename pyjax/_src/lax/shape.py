@@ -278,8 +278,7 @@ def _pad_batch(vals, dims, padding_config):
 
 
 pad_p = Primitive("pad")
-register(pad_p, impl=_pad_impl, abstract_eval=_pad_abstract, batch=_pad_batch,
-         weak_type=lambda x, pv, padding_config: x)
+register(pad_p, impl=_pad_impl, abstract_eval=_pad_abstract, batch=_pad_batch)
 deflinear(pad_p, _pad_transpose)
 
 
@@ -452,7 +451,7 @@ def _dus_batch(vals, dims):
 
 dynamic_update_slice_p = Primitive("dynamic_update_slice")
 register(dynamic_update_slice_p, impl=_dus_impl, abstract_eval=_dus_abstract, jvp=_dus_jvp,
-         transpose=_dus_transpose, batch=_dus_batch, weak_type=lambda x, u, *i: x)
+         transpose=_dus_transpose, batch=_dus_batch)  # weak only if all operands are (as JAX)
 
 
 # --- iota -------------------------------------------------------------------
