@@ -677,7 +677,7 @@ def _pp_jaxpr(jaxpr, names, indent=0, name_stack=False):
         params = ""
         if eqn.params:
             items = [f"{k}={_pp_param(v, names, indent + 4)}" for k, v in sorted(eqn.params.items())]
-            inline = ", ".join(items)
+            inline = " ".join(items)
             if "\n" in inline or len(inline) > 60:
                 params = "[\n" + "".join(f"{pad}      {it}\n" for it in items) + f"{pad}    ]"
             else:

@@ -57,7 +57,8 @@ def _float16_safe(fn):
 
 
 def _broadcast_batcher(prim):
-    """Elementwise batching: batched operands' batch axis goes first, the others broadcast."""
+    """Elementwise batching: batched operands' batch axis goes first, unbatched ones are
+    broadcast to the batch, except rank-0 unbatched operands, which broadcast implicitly."""
 
     def rule(vals, dims, **params):
         from pyjax._src.interpreters.batching import batch_size_of
@@ -65,9 +66,52 @@ def _broadcast_batcher(prim):
                 get_aval(v).shape == get_aval(vals[0]).shape for v in vals):
             return prim.bind(*vals, **params), dims[0]
         size = batch_size_of(vals, dims)
-        return prim.bind(*[bdim_at_front(v, d, size) for v, d in zip(vals, dims)], **params), 0
+        shapes = [get_aval(v).shape if d is None else
+                  get_aval(v).shape[:d] + get_aval(v).shape[d + 1:] for v, d in zip(vals, dims)]
+        out_shape = max(shapes, key=len)
+        args = []
+        for v, d, shape in zip(vals, dims, shapes):
+            if d is None and not shape:
+                args.append(v)
+                continue
+            v = bdim_at_front(v, d, size)
+            if shape != out_shape:  # a batched scalar meets a batched array
+                v = _L().broadcast_in_dim(v, (size,) + out_shape, (0,))
+            args.append(v)
+        return prim.bind(*args, **params), 0
 
     return rule
+
+
+def _scalar_broadcasting_jvp(prim):
+    """Binary primitives broadcast rank-0 operands; their jvp rules are written for equal
+    shapes, so a rank-0 operand and its tangent are broadcast first (the broadcast's own
+    transpose then sums the cotangent back)."""
+    rule = core.jvp_rules[prim]
+
+    def jvp(primals, tangents, **params):
+        shapes = [get_aval(p).shape for p in primals]
+        out_shape = max(shapes, key=len)
+        if all(s == out_shape for s in shapes):
+            return rule(primals, tangents, **params)
+        L = _L()
+        primals = [p if s == out_shape else L.broadcast_in_dim(p, out_shape, ())
+                   for p, s in zip(primals, shapes)]
+        tangents = [t if s == out_shape else
+                    (Zero(t.aval.update(shape=out_shape)) if type(t) is Zero
+                     else L.broadcast_in_dim(t, out_shape, ()))
+                    for t, s in zip(tangents, shapes)]
+        return rule(primals, tangents, **params)
+
+    core.jvp_rules[prim] = jvp
+
+
+def _binary_shape(name, x, y):
+    if x.shape == y.shape or not y.shape:
+        return x.shape
+    if not x.shape:
+        return y.shape
+    raise TypeError(f"lax.{name} got incompatible shapes for broadcasting: {x.shape}, {y.shape}.")
 
 
 # ---------------------------------------------------------------------------
@@ -289,10 +333,7 @@ def _binary_abstract(name, kinds, out_dtype=None):
                             f"{x.dtype.name}, {y.dtype.name}. (Tip: jnp.{name} promotes types; "
                             "lax does not.)")
         check_dtype(name, kinds, x.dtype)
-        if x.shape != y.shape:
-            raise TypeError(f"lax.{name} got incompatible shapes for broadcasting: "
-                            f"{x.shape}, {y.shape}.")
-        return x.shape, (out_dtype or x.dtype)
+        return _binary_shape(name, x, y), (out_dtype or x.dtype)
     return rule
 
 
@@ -472,6 +513,7 @@ for _name, _impl, _kinds, _jvps in _BINARY:
         defzero(_p)
     else:
         defjvp(_p, *_jvps)
+        _scalar_broadcasting_jvp(_p)
     binary[_name] = _p
 
 # The a-derivative of igamma: a primitive of its own (as in JAX), with no derivative itself.
@@ -494,8 +536,8 @@ for _name, _impl in _COMPARE:
 
 
 def _complex_abstract(x, y):
-    _binary_abstract("complex", FLOAT)(x, y)
-    return x.shape, np.result_type(x.dtype, np.complex64)
+    shape, _ = _binary_abstract("complex", FLOAT)(x, y)
+    return shape, np.result_type(x.dtype, np.complex64)
 
 
 def _complex_impl(x, y):
@@ -510,43 +552,39 @@ register(complex_p, impl=_complex_impl,
          abstract_eval=_complex_abstract, batch=_broadcast_batcher(complex_p))
 defjvp(complex_p, lambda t, x, y: _L().complex(t, _c(t, 0)),
        lambda t, x, y: _L().complex(_c(t, 0), t))
+_scalar_broadcasting_jvp(complex_p)
 
 
 # --- transposes of the linear binary ops ------------------------------------
-def _add_transpose(ct, x, y):
-    return [ct if is_undefined(x) else None, ct if is_undefined(y) else None]
+def _unbroadcast(operand, ct):
+    """The cotangent of an operand that was implicitly broadcast from rank 0: summed."""
+    if type(ct) is Zero:
+        return Zero(operand.aval)
+    if operand.aval.shape == get_aval(ct).shape:
+        return ct
+    return _L().reduce_sum(ct, tuple(range(get_aval(ct).ndim)))
 
 
-def _sub_transpose(ct, x, y):
-    neg = Zero(y.aval) if type(ct) is Zero else _L().neg(ct)
-    return [ct if is_undefined(x) else None, neg if is_undefined(y) else None]
+def _linear_binary_transpose(ct_x, ct_y):
+    """Transpose rule from the cotangent maps of each operand (applied where undefined)."""
+    def rule(ct, x, y):
+        if is_undefined(x) and is_undefined(y) and (ct_x is None or ct_y is None):
+            raise NotImplementedError("this operation is not linear in both operands at once")
+        if type(ct) is Zero:
+            return [Zero(x.aval) if is_undefined(x) else None, Zero(y.aval) if is_undefined(y) else None]
+        return [_unbroadcast(x, ct_x(ct, y)) if is_undefined(x) else None,
+                _unbroadcast(y, ct_y(ct, x)) if is_undefined(y) else None]
+    return rule
 
 
-def _mul_transpose(ct, x, y):
-    if is_undefined(x) and is_undefined(y):
-        raise NotImplementedError("mul is not linear when both operands are differentiated")
-    if is_undefined(x):
-        return [_L().mul(ct, y), None]
-    return [None, _L().mul(x, ct)]
-
-
-def _div_transpose(ct, x, y):
-    if is_undefined(y):
-        raise NotImplementedError("div is not linear in its denominator")
-    return [_L().div(ct, y), None]
-
-
-def _complex_transpose(ct, x, y):
-    L = _L()
-    return [L.real(ct) if is_undefined(x) else None,
-            L.neg(L.imag(ct)) if is_undefined(y) else None]
-
-
-core.transpose_rules[binary["add"]] = _add_transpose
-core.transpose_rules[binary["sub"]] = _sub_transpose
-core.transpose_rules[binary["mul"]] = _mul_transpose
-core.transpose_rules[binary["div"]] = _div_transpose
-core.transpose_rules[complex_p] = _complex_transpose
+core.transpose_rules[binary["add"]] = _linear_binary_transpose(lambda ct, y: ct, lambda ct, x: ct)
+core.transpose_rules[binary["sub"]] = _linear_binary_transpose(lambda ct, y: ct,
+                                                               lambda ct, x: _L().neg(ct))
+core.transpose_rules[binary["mul"]] = _linear_binary_transpose(lambda ct, y: _L().mul(ct, y),
+                                                               lambda ct, x: _L().mul(x, ct))
+core.transpose_rules[binary["div"]] = _linear_binary_transpose(lambda ct, y: _L().div(ct, y), None)
+core.transpose_rules[complex_p] = _linear_binary_transpose(lambda ct, y: _L().real(ct),
+                                                           lambda ct, x: _L().neg(_L().imag(ct)))
 
 
 # ---------------------------------------------------------------------------
@@ -767,7 +805,7 @@ def _bitcast_abstract(x, new_dtype):
 
 
 def _bitcast_impl(x, new_dtype):
-    x = np.ascontiguousarray(x)
+    x = np.ascontiguousarray(x).reshape(np.shape(x))  # (ascontiguousarray makes 0-d into 1-d)
     a, b = x.dtype.itemsize, np.dtype(new_dtype).itemsize
     out = x.view(new_dtype)
     if a > b:

@@ -1,0 +1,21 @@
+"""pyjax.random: pseudo-random numbers with JAX's API and JAX's bits (threefry2x32)."""
+from pyjax._src.random import (  # noqa: F401
+    PRNGKey,
+    PRNGKeyArray,
+    bernoulli,
+    bits,
+    choice,
+    clone,
+    fold_in,
+    gumbel,
+    key,
+    key_data,
+    key_impl,
+    normal,
+    permutation,
+    prng_key,
+    randint,
+    split,
+    uniform,
+    wrap_key_data,
+)
