@@ -238,3 +238,25 @@ def test_custom_rules_inside_control_flow():
                                                    jnp.array([1.0, 2.0]))[0]))(0.5)
     close(second, fd_grad(jax.grad(lambda x: lax.scan(lambda c, xi: (safe_log1pexp(c) * xi, None), x,
                                                        jnp.array([1.0, 2.0]))[0]), np.float32(0.5)), 1e-2)
+
+
+def test_vmap_over_closed_over_batched_values():
+    xs = jnp.arange(1.0, 4.0)
+    a = jnp.array([0.5, 2.0])
+    out = jax.vmap(lambda s: lax.scan(lambda c, x: (c * s + x, None), 1.0, xs)[0])(a)
+    close(out, [lax.scan(lambda c, x: (c * s + x, None), 1.0, xs)[0] for s in (0.5, 2.0)])
+    out = jax.vmap(lambda s: lax.cond(s > 1, lambda v: v * s, lambda v: v - s, 3.0))(a)
+    close(out, [2.5, 6.0])
+    out = jax.vmap(lambda s: lax.while_loop(lambda c: c < s * 10, lambda c: c + s, 0.0))(a)
+    close(out, [5.0, 20.0])
+
+
+def test_check_grads_through_control_flow():
+    from pyjax.test_util import check_grads
+    with jax.config.override(jax_enable_x64=True):
+        check_grads(lambda x: lax.scan(lambda c, v: (jnp.sin(c) * v, c * v), x, jnp.arange(1.0, 4.0))[1].sum(),
+                    (0.3,), order=2)
+        check_grads(lambda x: lax.cond(x > 0, jnp.sin, jnp.cos, x), (0.4,), order=2)
+        check_grads(lambda x: lax.fori_loop(0, 3, lambda i, c: c * x + 1.0, x), (0.6,), order=2)
+        check_grads(lambda x: lax.while_loop(lambda c: c[1] < 3, lambda c: (jnp.sin(c[0]), c[1] + 1),
+                                             (x, 0))[0], (0.6,), order=2, modes=("fwd",))
