@@ -132,16 +132,23 @@ def _unflatten_aux(store, has_aux, *flat_lists):
     return results + (tree_unflatten(aux_tree, flat_lists[0][n:]),)
 
 
-def linearize(fun, *primals, has_aux=False):
-    """(fun(*primals), f_jvp) where f_jvp evaluates the jvp at primals without re-running fun."""
+def _linearize_tree(fun, primals, has_aux):
+    """linearize on pytrees: (flat primals, their tree, flat outputs, LinearFunction,
+    output tree, aux or None)."""
     flat_p, tree_p = _flatten_primals(primals)
     flat_fun, store = pe.flatten_fun(fun, tree_p)
-    out_p, lin = ad.linearize_flat(lambda *xs: flat_fun(*xs), flat_p)
-    out_tree = store["tree"]
+    out_p, lin = ad.linearize_flat(flat_fun, flat_p)
+    out_tree, aux = store["tree"], None
     if has_aux:
         out_tree, aux_tree = out_tree.children()
         aux = tree_unflatten(aux_tree, out_p[out_tree.num_leaves:])
         out_p = out_p[:out_tree.num_leaves]
+    return flat_p, tree_p, out_p, lin, out_tree, aux
+
+
+def linearize(fun, *primals, has_aux=False):
+    """(fun(*primals), f_jvp) where f_jvp evaluates the jvp at primals without re-running fun."""
+    _, tree_p, out_p, lin, out_tree, aux = _linearize_tree(fun, primals, has_aux)
 
     def f_jvp(*tangents):
         flat_t, tree_t = tree_flatten(tuple(tangents))
@@ -157,14 +164,7 @@ def linearize(fun, *primals, has_aux=False):
 
 def vjp(fun, *primals, has_aux=False):
     """(fun(*primals), vjp_fn) where vjp_fn maps output cotangents to input cotangents."""
-    flat_p, tree_p = _flatten_primals(primals)
-    flat_fun, store = pe.flatten_fun(fun, tree_p)
-    out_p, lin = ad.linearize_flat(lambda *xs: flat_fun(*xs), flat_p)
-    out_tree = store["tree"]
-    if has_aux:
-        out_tree, aux_tree = out_tree.children()
-        aux = tree_unflatten(aux_tree, out_p[out_tree.num_leaves:])
-        out_p = out_p[:out_tree.num_leaves]
+    flat_p, tree_p, out_p, lin, out_tree, aux = _linearize_tree(fun, primals, has_aux)
     out_avals = [get_aval(o) for o in out_p]
 
     def apply(residuals, ct):

@@ -53,6 +53,29 @@ def _is_eager():
     return isinstance(core.current_trace(), core.EvalTrace)
 
 
+class _Staged:
+    """A custom-derivative function's call, staged: its arguments split into static
+    (nondiff_argnums) and differentiable leaves, and the function as a closed jaxpr."""
+
+    def __init__(self, fun, nondiff_argnums, args):
+        self.static, self.dyn = _split_nondiff(args, nondiff_argnums)
+        self.nondiff = [self.static[i] for i in nondiff_argnums]
+        self.n = len(args)
+        self.leaves, self.in_tree = tree_flatten(self.dyn)
+        store = {}
+
+        def flat_fun(*xs):
+            flat, store["tree"] = tree_flatten(fun(*self.full_args(xs)))
+            return flat
+
+        self.closed, self.consts = pe.stage(flat_fun, [pe.shaped_abstractify(x) for x in self.leaves])
+        self.out_tree = store["tree"]
+
+    def full_args(self, flat_dyn):
+        """All positional arguments, from the flat differentiable leaves."""
+        return _merge(self.static, tree_unflatten(self.in_tree, flat_dyn), self.n)
+
+
 class custom_jvp:
     """A function with a custom forward-mode derivative (see jax.custom_jvp)."""
 
@@ -93,25 +116,12 @@ class custom_jvp:
         args = _resolve_args(self.fun, args, kwargs)
         if _is_eager():
             return self.fun(*args)
-        static, dyn = _split_nondiff(args, self.nondiff_argnums)
-        n = len(args)
-        leaves, in_tree = tree_flatten(dyn)
-        store = {}
-
-        def flat_fun(*xs):
-            out = self.fun(*_merge(static, tree_unflatten(in_tree, xs), n))
-            flat, store["tree"] = tree_flatten(out)
-            return flat
-
-        closed, consts = pe.stage(flat_fun, [pe.shaped_abstractify(x) for x in leaves])
-        out_tree = store["tree"]
-        out_avals = closed.out_avals
-
+        st = _Staged(self.fun, self.nondiff_argnums, args)
+        in_tree, out_tree, out_avals = st.in_tree, st.out_tree, st.closed.out_avals
         def flat_jvp(primals, tangents):
             p = tree_unflatten(in_tree, primals)
             t = tree_unflatten(in_tree, tangents)
-            nondiff = [static[i] for i in self.nondiff_argnums]
-            out, t_out = self.jvp(*nondiff, tuple(p), tuple(t)) if nondiff else self.jvp(tuple(p), tuple(t))
+            out, t_out = self.jvp(*st.nondiff, tuple(p), tuple(t))
             flat_out, tree1 = tree_flatten(out)
             flat_t, tree2 = tree_flatten(t_out)
             if tree1 != out_tree or tree2 != out_tree:
@@ -127,8 +137,8 @@ class custom_jvp:
                                     f"{a.str_short()} but tangent {ta.str_short()}.")
             return flat_out, flat_t
 
-        outs = custom_jvp_call_p.bind(*consts, *leaves, jaxpr=closed, jvp=flat_jvp,
-                                      num_consts=len(consts), name=name)
+        outs = custom_jvp_call_p.bind(*st.consts, *st.leaves, jaxpr=st.closed, jvp=flat_jvp,
+                                      num_consts=len(st.consts), name=name)
         return tree_unflatten(out_tree, outs)
 
 
@@ -196,23 +206,12 @@ class custom_vjp:
         args = _resolve_args(self.fun, args, kwargs)
         if _is_eager():
             return self.fun(*args)
-        static, dyn = _split_nondiff(args, self.nondiff_argnums)
-        n = len(args)
-        leaves, in_tree = tree_flatten(dyn)
-        store = {}
-
-        def flat_fun(*xs):
-            out = self.fun(*_merge(static, tree_unflatten(in_tree, xs), n))
-            flat, store["tree"] = tree_flatten(out)
-            return flat
-
-        closed, consts = pe.stage(flat_fun, [pe.shaped_abstractify(x) for x in leaves])
-        out_tree = store["tree"]
-        nondiff = [static[i] for i in self.nondiff_argnums]
+        st = _Staged(self.fun, self.nondiff_argnums, args)
+        out_tree, nondiff, dyn = st.out_tree, st.nondiff, st.dyn
         res_store = {}
 
         def flat_fwd(*xs):
-            out, res = self.fwd(*_merge(static, tree_unflatten(in_tree, xs), n))
+            out, res = self.fwd(*st.full_args(xs))
             flat_out, tree1 = tree_flatten(out)
             if tree1 != out_tree:
                 raise TypeError(f"Custom VJP fwd rule of {name} must produce an output with the "
@@ -242,8 +241,8 @@ class custom_vjp:
                                 for c, x in zip(ct_leaves, sub_leaves))
             return flat
 
-        outs = custom_vjp_call_p.bind(*consts, *leaves, jaxpr=closed, fwd=flat_fwd, bwd=flat_bwd,
-                                      num_consts=len(consts), name=name)
+        outs = custom_vjp_call_p.bind(*st.consts, *st.leaves, jaxpr=st.closed, fwd=flat_fwd,
+                                      bwd=flat_bwd, num_consts=len(st.consts), name=name)
         return tree_unflatten(out_tree, outs)
 
 
