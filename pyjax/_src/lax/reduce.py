@@ -151,30 +151,6 @@ for _p, _fn in ((argmax_p, np.argmax), (argmin_p, np.argmin)):
 # --- cumulative reductions ---------------------------------------------------
 
 
-def associative_scan_along(fn, x, axis, reverse=False):
-    """Inclusive prefix scan of `x` along `axis` with an associative `fn`, in lax ops only
-    (the even/odd recursion), so it is differentiable and batchable by the rules of those ops."""
-    L = _L()
-    if reverse:
-        return L.rev(associative_scan_along(fn, L.rev(x, (axis,)), axis), (axis,))
-    n = get_aval(x).shape[axis]
-    if n < 2:
-        return x
-
-    def sl(v, start, stop, step=1):
-        return L.slice_in_dim(v, start, stop, step, axis)
-
-    pairs = fn(sl(x, 0, n - 1, 2), sl(x, 1, n, 2))
-    odd = associative_scan_along(fn, pairs, axis)
-    even = L.concatenate([sl(x, 0, 1), fn(sl(odd, 0, (n + 1) // 2 - 1), sl(x, 2, n, 2))], axis)
-    if n % 2:  # interleave needs equal lengths: pad odd with a dummy, then drop it
-        odd = L.concatenate([odd, sl(even, 0, 1)], axis)
-    both = L.concatenate([L.expand_dims(even, (axis + 1,)), L.expand_dims(odd, (axis + 1,))], axis + 1)
-    shape = list(get_aval(even).shape)
-    shape[axis] *= 2
-    return sl(L.reshape(both, shape), 0, n)
-
-
 def _cum_abstract(name, kinds):
     from pyjax._src.lax.elementwise import check_dtype
 
@@ -200,10 +176,12 @@ def _cum_impl(ufunc):
 
 
 def _cum_jvp_via_scan(op):
+    """The jvp of a cumulative op is that of the same prefix scan written in lax ops."""
     def rule(primals, tangents, axis, reverse):
+        from pyjax._src.lax.control_flow import associative_scan
         fn = getattr(_L(), op)
         out_p, out_t = ad.jvp_flat(
-            lambda v: [associative_scan_along(fn, v, axis, reverse)], primals, tangents)
+            lambda v: [associative_scan(fn, v, reverse=reverse, axis=axis)], primals, tangents)
         return out_p[0], out_t[0]
     return rule
 
