@@ -55,11 +55,22 @@ def _dot_impl(lhs, rhs, dimension_numbers, precision=None, preferred_element_typ
     compute = out_dtype if out_dtype.itemsize > lhs.dtype.itemsize or lhs.dtype == np.bool_ else lhs.dtype
     if compute.itemsize <= 2 and dtypes.issubdtype(compute, np.floating):
         compute = np.dtype(np.float32)  # NumPy has no fast half-precision matmul
-    a = np.transpose(lhs, list(lb) + lf + list(lc)).reshape(b, m, k).astype(compute, copy=False)
-    c = np.transpose(rhs, list(rb) + list(rc) + rf).reshape(b, k, n).astype(compute, copy=False)
-    out = np.matmul(a, c)
+    a = _blas_operand(np.transpose(lhs, list(lb) + lf + list(lc)), (b, m, k), compute)
+    c = _blas_operand(np.transpose(rhs, list(rb) + list(rc) + rf), (b, k, n), compute)
+    # Without a batch, a 2-D product is several times faster than a batch of one.
+    out = np.matmul(a[0], c[0])[None] if b == 1 else np.matmul(a, c)
     shape = bshape + [lhs.shape[i] for i in lf] + [rhs.shape[i] for i in rf]
     return out.reshape(shape).astype(out_dtype, copy=False)
+
+
+def _blas_operand(x, shape, dtype):
+    """x reshaped for matmul, in memory BLAS can use: broadcast (stride-0) and transposed
+    views would send NumPy to its slow generic loop."""
+    x = x.reshape(shape).astype(dtype, copy=False)
+    strides = x.strides[1:]
+    if 0 in strides or not (x[0].flags.c_contiguous or x[0].flags.f_contiguous):
+        x = np.ascontiguousarray(x)
+    return x
 
 
 def _ranges_like(*xs):
