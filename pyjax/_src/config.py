@@ -17,6 +17,7 @@ _DEFAULTS = {
     "jax_numpy_rank_promotion": "allow",
     "jax_enable_checks": False,
     "jax_explain_cache_misses": False,
+    "jax_softmax_custom_jvp": False,
 }
 
 

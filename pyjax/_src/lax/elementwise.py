@@ -68,14 +68,14 @@ def _broadcast_batcher(prim):
         size = batch_size_of(vals, dims)
         shapes = [get_aval(v).shape if d is None else
                   get_aval(v).shape[:d] + get_aval(v).shape[d + 1:] for v, d in zip(vals, dims)]
-        out_shape = max(shapes, key=len)
+        out_shape = _common_shape(shapes)
         args = []
         for v, d, shape in zip(vals, dims, shapes):
             if d is None and not shape:
                 args.append(v)
                 continue
             v = bdim_at_front(v, d, size)
-            if shape != out_shape:  # a batched scalar meets a batched array
+            if not shape and out_shape:  # a batched scalar meets a batched array
                 v = _L().broadcast_in_dim(v, (size,) + out_shape, (0,))
             args.append(v)
         return prim.bind(*args, **params), 0
@@ -91,15 +91,17 @@ def _scalar_broadcasting_jvp(prim):
 
     def jvp(primals, tangents, **params):
         shapes = [get_aval(p).shape for p in primals]
-        out_shape = max(shapes, key=len)
+        out_shape = _common_shape(shapes)
         if all(s == out_shape for s in shapes):
             return rule(primals, tangents, **params)
         L = _L()
-        primals = [p if s == out_shape else L.broadcast_in_dim(p, out_shape, ())
-                   for p, s in zip(primals, shapes)]
+
+        def full(x, s):
+            return L.broadcast_in_dim(x, out_shape, tuple(range(len(s))))
+
+        primals = [p if s == out_shape else full(p, s) for p, s in zip(primals, shapes)]
         tangents = [t if s == out_shape else
-                    (Zero(t.aval.update(shape=out_shape)) if type(t) is Zero
-                     else L.broadcast_in_dim(t, out_shape, ()))
+                    (Zero(t.aval.update(shape=out_shape)) if type(t) is Zero else full(t, s))
                     for t, s in zip(tangents, shapes)]
         return rule(primals, tangents, **params)
 
@@ -107,11 +109,32 @@ def _scalar_broadcasting_jvp(prim):
 
 
 def _binary_shape(name, x, y):
+    """lax's implicit broadcasting (as JAX's): a rank-0 operand, or size-1 dimensions of an
+    operand of the same rank."""
     if x.shape == y.shape or not y.shape:
         return x.shape
     if not x.shape:
         return y.shape
-    raise TypeError(f"lax.{name} got incompatible shapes for broadcasting: {x.shape}, {y.shape}.")
+    if x.ndim != y.ndim:
+        raise TypeError(f"{name}: arrays must have the same number of dimensions, got "
+                        f"{{{x.ndim}, {y.ndim}}} (shapes {x.shape} and {y.shape}).")
+    out = []
+    for a, b in zip(x.shape, y.shape):
+        if a != b and 1 not in (a, b):
+            raise TypeError(f"lax.{name} got incompatible shapes for broadcasting: "
+                            f"{x.shape}, {y.shape}.")
+        out.append(b if a == 1 else a)
+    return tuple(out)
+
+
+def _common_shape(shapes):
+    out = ()
+    for s in shapes:
+        if len(s) > len(out):
+            out = s
+        elif len(s) == len(out):
+            out = tuple(b if a == 1 else a for a, b in zip(out, s))
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -557,12 +580,16 @@ _scalar_broadcasting_jvp(complex_p)
 
 # --- transposes of the linear binary ops ------------------------------------
 def _unbroadcast(operand, ct):
-    """The cotangent of an operand that was implicitly broadcast from rank 0: summed."""
+    """The cotangent of an operand that was implicitly broadcast: summed over those axes."""
     if type(ct) is Zero:
         return Zero(operand.aval)
-    if operand.aval.shape == get_aval(ct).shape:
+    shape, ct_shape = operand.aval.shape, get_aval(ct).shape
+    if shape == ct_shape:
         return ct
-    return _L().reduce_sum(ct, tuple(range(get_aval(ct).ndim)))
+    if not shape:
+        return _L().reduce_sum(ct, tuple(range(len(ct_shape))))
+    axes = tuple(i for i, (a, b) in enumerate(zip(shape, ct_shape)) if a == 1 and b != 1)
+    return _L().reshape(_L().reduce_sum(ct, axes), shape)
 
 
 def _linear_binary_transpose(ct_x, ct_y):
