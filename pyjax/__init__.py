@@ -4,7 +4,7 @@ from pyjax._src.core import Array
 from pyjax._src.errors import (ConcretizationTypeError, TracerArrayConversionError,  # noqa: F401
                                TracerBoolConversionError, TracerIntegerConversionError,
                                UnexpectedTracerError)
-from pyjax import numpy, lax, random, tree_util, tree, dtypes  # noqa: F401
+from pyjax import numpy, lax, nn, random, tree_util, tree, dtypes  # noqa: F401
 from pyjax._src.api import (ShapeDtypeStruct, block_until_ready, default_backend,  # noqa: F401
                             device_count, device_get, device_put, devices, disable_jit,
                             eval_shape, grad, hessian, jacfwd, jacobian, jacrev, jit, jvp,

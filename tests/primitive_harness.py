@@ -885,6 +885,104 @@ for _src, _pet in [((i8,), i32), ((bf16, f16), f32), ((f32,), f64), ((i32,), f32
                  "preferred_element_type": _pet},
          ref=ref_dot, out_dtype=_pet, tol=8, jvp="fd" if is_inexact(_pet) and is_inexact(_src[0]) else "zero")
 
+
+# --- linear algebra and fft --------------------------------------------------------
+import scipy.linalg as _sla  # noqa: E402
+
+from pyjax._src.lax import fft as FT  # noqa: E402
+from pyjax._src.lax import linalg as LA  # noqa: E402
+
+
+def _rand(rng, dt, shape):
+    a = rng.standard_normal(shape)
+    if np.issubdtype(dt, np.complexfloating):
+        a = a + 1j * rng.standard_normal(shape)
+    return a.astype(dt)
+
+
+def _spd(rng, dt, n=4):
+    a = _rand(rng, dt, (2, n, n))
+    return (a @ np.conj(np.swapaxes(a, -1, -2)) + n * np.eye(n)).astype(dt)
+
+
+def _well(rng, dt, n=4):
+    return (_rand(rng, dt, (2, n, n)) + 2 * n * np.eye(n)).astype(dt)
+
+
+def _ref_trsolve(a, b, left_side, lower, transpose_a, conjugate_a, unit_diagonal):
+    out = np.empty(b.shape, np.result_type(a, b))
+    for i in np.ndindex(*a.shape[:-2]):
+        t = np.tril(a[i]) if lower else np.triu(a[i])
+        if unit_diagonal:
+            t = t - np.diag(np.diag(t)) + np.eye(t.shape[0])
+        op = np.conj(t) if conjugate_a else t
+        op = op.T if transpose_a else op
+        out[i] = np.linalg.solve(op, b[i]) if left_side else np.linalg.solve(op.T, b[i].T).T
+    return out
+
+
+for _f in ((True, True, False, False, False), (True, False, True, True, False),
+           (False, True, False, False, True), (False, False, True, False, False)):
+    case(f"triangular_solve[{''.join('LlTCU'[i] if v else '_' for i, v in enumerate(_f))}]",
+         LA.triangular_solve_p,
+         lambda rng, dt, _ls=_f[0]: [_well(rng, dt), _rand(rng, dt, (2, 4, 3) if _ls else (2, 3, 4))],
+         (f32, f64, c64, c128),
+         dict(zip(("left_side", "lower", "transpose_a", "conjugate_a", "unit_diagonal"), _f)),
+         ref=_ref_trsolve, tol=200, fd_tol=1e-5)
+case("cholesky", LA.cholesky_p, lambda rng, dt: [_spd(rng, dt)], (f32, f64, c64, c128),
+     ref=lambda x: np.linalg.cholesky(np.tril(x) + np.conj(np.swapaxes(np.tril(x, -1), -1, -2))),
+     tol=200, fd_tol=1e-5)
+
+
+def _tri_args(rng, dt, m=5):
+    dl, du = _rand(rng, dt, (2, m)), _rand(rng, dt, (2, m))
+    dl[:, 0] = 0
+    du[:, -1] = 0
+    return [dl, (_rand(rng, dt, (2, m)) + 4).astype(dt), du, _rand(rng, dt, (2, m, 3))]
+
+
+def _ref_tri(dl, d, du, b, **_):
+    return np.stack([np.linalg.solve(np.diag(d[i]) + np.diag(dl[i, 1:], -1) + np.diag(du[i, :-1], 1), b[i])
+                     for i in range(b.shape[0])])
+
+
+case("tridiagonal_solve", LA.tridiagonal_solve_p, _tri_args, (f32, f64, c64, c128),
+     dict(perturb_singular=False), ref=_ref_tri, tol=200, nondiff=(0, 2), fd_tol=1e-5)
+case("lu_pivots_to_permutation", LA.lu_pivots_to_permutation_p,
+     lambda rng, dt: [np.array([[2, 2, 3], [1, 2, 2]], np.int32)], (i32,), dict(permutation_size=4),
+     ref=lambda p, permutation_size: np.array([[2, 0, 3, 1], [1, 2, 0, 3]], np.int32),
+     jvp="zero", ref_upcast=False)
+
+
+def _orgqr(a, t):
+    return _sla.lapack.get_lapack_funcs("ungqr" if np.iscomplexobj(a) else "orgqr", (a,))(a, t)[0]
+
+
+def _hh_args(rng, dt):
+    a = _rand(rng, dt, (2, 4, 3))
+    o = [_sla.lapack.get_lapack_funcs("geqrf", (x,))(x)[:2] for x in a]
+    return [np.stack([x[0] for x in o]), np.stack([x[1] for x in o])]
+
+
+case("householder_product", LA.householder_product_p, _hh_args, (f32, f64, c64, c128),
+     ref=lambda a, t: np.stack([_orgqr(a[i], t[i]) for i in range(a.shape[0])]),
+     jvp=None, ref_upcast=False, tol=10)
+for _typ in ("FFT", "IFFT", "RFFT", "IRFFT"):
+    for _k, _shape in {1: (2, 6), 2: (2, 4, 5), 3: (3, 4, 2)}.items():
+        _len = _shape[len(_shape) - _k:]
+        _ax = tuple(range(len(_shape) - _k, len(_shape)))
+        _in = _shape[:-1] + (_shape[-1] // 2 + 1,) if _typ == "IRFFT" else _shape
+        _ref = ((lambda x, fft_type, fft_lengths, _ax=_ax: np.fft.irfftn(x, s=fft_lengths, axes=_ax))
+                if _typ == "IRFFT" else
+                (lambda x, fft_type, fft_lengths, _fn={"FFT": np.fft.fftn, "IFFT": np.fft.ifftn,
+                                                       "RFFT": np.fft.rfftn}[_typ], _ax=_ax:
+                 _fn(x, axes=_ax)))
+        case(f"fft[{_typ},{_k}d]", FT.fft_p, lambda rng, dt, _s=_in: [_rand(rng, dt, _s)],
+             (f32, f64) if _typ == "RFFT" else (c64, c128),
+             dict(fft_type=FT.FftType[_typ], fft_lengths=_len), ref=_ref, tol=20,
+             out_dtype=(lambda dt: np.result_type(dt, np.complex64)) if _typ == "RFFT" else
+             ((lambda dt: np.dtype(np.finfo(dt).dtype)) if _typ == "IRFFT" else None))
+
 # ---------------------------------------------------------------------------
 # Special values
 
@@ -1300,16 +1398,20 @@ COVERED_ELSEWHERE = {
     "erf_inv_grad": "internal", "random_gamma_grad": "tests of random",
     "tie_in": "legacy", "broadcast": "legacy", "iota_2x32_shape": "tests of random",
     "split": "tests of lax", "platform_index": "tests of api",
+    "schur": "tests/test_linalg.py", "hessenberg": "tests/test_linalg.py",
+    "tridiagonal": "tests/test_linalg.py", "geqrf": "tests/test_linalg.py",
+    "custom_linear_solve": "tests/test_linalg.py, tests/test_scipy_linalg.py",
 }
 
 # Intended gaps in the rule tables, per primitive name: (table, reason).
 # Every other table entry must be present: impl, abstract_eval, jvp, batch for all; transpose
 # exactly for the linear primitives (LINEAR).
 NO_BATCH = {"iota": "no operands: vmap never sees it batched"}
-NO_JVP = {"igamma_grad_a": "second derivatives of igamma in `a` are not implemented (as in JAX)"}
+NO_JVP = {"igamma_grad_a": "second derivatives of igamma in `a` are not implemented (as in JAX)",
+          "householder_product": "no derivative rule (as in JAX)"}
 
 # Primitives linear in (some of) their operands: they must have a transpose rule.
 LINEAR = {"neg", "add", "sub", "mul", "div", "real", "imag", "conj", "complex", "select_n",
           "convert_element_type", "broadcast_in_dim", "reshape", "transpose", "squeeze", "rev",
           "concatenate", "pad", "slice", "dynamic_slice", "dynamic_update_slice", "reduce_sum",
-          "cumsum", "dot_general"}
+          "cumsum", "dot_general", "triangular_solve", "tridiagonal_solve", "fft"}

@@ -108,3 +108,8 @@ def test_check_grads():
     bad.defjvp(lambda p, t: (jnp.sin(p[0]), 2 * t[0]))
     with pytest.raises(AssertionError, match="JVP vs finite differences"):
         check_grads(bad, (jnp.arange(3.0),), order=1, modes=("fwd",))
+
+
+def test_check_grads_complex():
+    check_grads(lambda z: (1 + 2j) * z, (jnp.complex64(1 + 1j),), 1, modes=("rev",))
+    check_grads(lambda z: jnp.sin(z) * jnp.conj(z), (jnp.array([1 + 1j, 0.5 - 2j], jnp.complex64),), 2)

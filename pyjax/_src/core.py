@@ -150,8 +150,9 @@ class ArrayImpl(Array):
         return complex(self._value)
 
     def __index__(self):
-        if not np.issubdtype(self._value.dtype, np.integer):
-            raise TypeError(f"only integer arrays can be used as an index, got {self.dtype}")
+        if not np.issubdtype(self._value.dtype, np.integer) or self._value.ndim:
+            raise TypeError("Only integer scalar arrays can be converted to a scalar index, got "
+                            f"{self.aval.str_short()}")
         return operator.index(self._value.item())
 
     def item(self, *args):

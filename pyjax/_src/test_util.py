@@ -28,8 +28,10 @@ def _rand_like(rng, x):
     return v.astype(x.dtype)
 
 
-def _vdot(a, b):
-    return sum(np.vdot(np.asarray(x, np.complex128).ravel(), np.asarray(y, np.complex128).ravel()).real
+def _inner(a, b):
+    """Re sum(a * conj(b)) over all leaves: the real inner product, for which a complex
+    function's (R-linear) derivative has an adjoint even when it is not holomorphic."""
+    return sum(np.sum(np.asarray(x, np.complex128) * np.conj(np.asarray(y, np.complex128))).real
                for x, y in zip(tree_flatten(a)[0], tree_flatten(b)[0]))
 
 
@@ -67,8 +69,9 @@ def check_vjp(f, f_vjp, args, atol=None, rtol=None, eps=None, rng=None):
     v = tree_unflatten(tree, [_rand_like(rng, x) for x in leaves])
     u = tree_map(lambda o: _rand_like(rng, o), out)
     _, jv = api.jvp(f, tuple(args), tuple(v))
-    ju = vjp_fn(u)
-    lhs, rhs = _vdot(u, jv), _vdot(ju, v)
+    # JAX's vjp is the plain transpose; conjugating around it gives the adjoint.
+    ju = tree_map(np.conj, vjp_fn(tree_map(np.conj, u)))
+    lhs, rhs = _inner(jv, u), _inner(v, ju)
     tol = _tol(leaves[0], atol)
     if not np.isclose(lhs, rhs, atol=tol, rtol=_tol(leaves[0], rtol)):
         raise AssertionError(f"check_grads: VJP is not the transpose of the JVP: "

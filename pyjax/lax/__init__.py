@@ -1,3 +1,7 @@
 """pyjax.lax: the primitive operations, with JAX's strict typing rules."""
 from pyjax._src.lax.lax import *  # noqa: F401,F403
 from pyjax._src.lax.lax import (abs, max, min, pow, round, slice, complex)  # noqa: F401
+from pyjax._src.lax.lax import (cond, map, scan, sort, switch, while_loop)  # noqa: F401
+from pyjax.lax import linalg  # noqa: F401,E402
+from pyjax._src.lax.fft import FftType, fft  # noqa: F401,E402
+from pyjax._src.lax.solvers import custom_linear_solve, custom_root  # noqa: F401,E402

@@ -8,12 +8,17 @@ from pyjax._src.numpy import lax_numpy as jnp
 from pyjax._src.numpy import reductions, ufuncs
 
 
+_OPERAND_TYPES = (Array, np.ndarray, np.generic, bool, int, float, complex)
+
+
 def _defer(fn, swap=False):
     """An operator method: Python's NotImplemented for foreign types, argument order for
     reflected operators."""
     def op(self, other):
-        if not isinstance(other, (Array, np.ndarray, np.generic, bool, int, float, complex)):
-            return NotImplemented
+        if not isinstance(other, _OPERAND_TYPES):
+            if not hasattr(other, "__jax_array__"):
+                return NotImplemented
+            other = other.__jax_array__()
         return fn(other, self) if swap else fn(self, other)
     return op
 
@@ -38,9 +43,10 @@ def rewriting_take(arr, idx):
     if not isinstance(idx, tuple):
         idx = (idx,)
     for i in idx:
-        if isinstance(i, (list, np.ndarray)) or (isinstance(i, Array) and get_aval(i).ndim > 0):
+        if isinstance(i, list) or (isinstance(i, (np.ndarray, Array)) and np.ndim(i) > 0):
             return _advanced_take(arr, idx)
-        if isinstance(i, Array) and get_aval(i).dtype == np.bool_:
+        if isinstance(i, (Array, np.ndarray, np.bool_, bool)) and \
+                np.dtype(getattr(i, "dtype", np.bool_)) == np.bool_:
             return _advanced_take(arr, idx)
     shape = get_aval(arr).shape
     n_real = sum(1 for i in idx if i is not None and i is not Ellipsis)
@@ -96,9 +102,10 @@ def rewriting_take(arr, idx):
                 except (AttributeError, TypeError):
                     raise TypeError(f"Indexer must be an int, slice, None, Ellipsis or array, got "
                                     f"{i!r} of type {type(i).__name__}") from None
-                if not -n <= k < n:
-                    raise IndexError(f"index {k} is out of bounds for axis {dim} with size {n}")
-                k %= n
+                if n == 0:
+                    raise IndexError(f"index {k} is out of bounds for axis {dim} with size 0")
+                # Out-of-bounds integer indices clamp, as JAX's gather does (no error).
+                k = min(max(k + n if k < 0 else k, 0), n - 1)
                 starts.append(k)
                 limits.append(k + 1)
                 strides.append(1)
@@ -140,35 +147,55 @@ def _advanced_take(arr, idx):
 
 
 def _iter(self):
-    if not get_aval(self).shape:
+    shape = get_aval(self).shape
+    if not shape:
         raise TypeError("iteration over a 0-d array")
-    for i in range(get_aval(self).shape[0]):
-        yield self[i]
+    return (lax.index_in_dim(self, i, 0, keepdims=False) for i in range(shape[0]))
 
 
 def _repr(self):
+    """Exactly JAX's format: Array([1., 2.], dtype=float32[, weak_type=True])."""
     if isinstance(self, Tracer):
         return Tracer.__repr__(self)
-    v = np.asarray(self._value)
-    body = np.array2string(v, separator=", ", prefix="Array(", threshold=1000)
-    weak = ", weak_type=True" if self._weak else ""
-    return f"Array({body}, dtype={v.dtype.name}{weak})"
+    prefix = "Array("
+    value = np.asarray(self._value)
+    dtype_str = f"dtype={value.dtype.name}" + (", weak_type=True" if self._weak else "")
+    line_width = np.get_printoptions()["linewidth"]
+    if value.size == 0:
+        s = f"[], shape={value.shape}"
+    else:
+        s = np.array2string(value, prefix=prefix, suffix=",", separator=", ",
+                            max_line_width=line_width)
+    last_line_len = len(s) - s.rfind("\n") + 1
+    sep = " " if last_line_len + len(dtype_str) + 2 <= line_width else " " * len(prefix)
+    return f"{prefix}{s},{sep}{dtype_str})"
 
 
 def _str(self):
     if isinstance(self, Tracer):
-        return Tracer.__repr__(self)
+        return repr(self)
     return str(np.asarray(self._value))
 
 
 def _format(self, spec):
-    if isinstance(self, ArrayImpl) and self._value.ndim == 0:
-        return format(self._value.item(), spec)
-    return format(str(self), spec)
+    if isinstance(self, Tracer):
+        return format(repr(self), spec)
+    value = np.asarray(self._value)
+    return format(value if value.ndim else value[()], spec)
+
+
+def _setitem(self, idx, value):
+    raise TypeError("pyjax arrays are immutable and do not support in-place item assignment "
+                    "(x[idx] = y). Build a new array instead, e.g. with jnp.where or "
+                    "lax.dynamic_update_slice.")
+
+
+def _copy_method(self, *args):
+    return self.copy() if type(self) is ArrayImpl else self
 
 
 def _astype(self, dtype, copy=False, device=None):
-    return lax.convert_element_type(self, dtype)
+    return jnp.astype(self, dtype)
 
 
 def _reshape(self, *args, order="C", **kw):
@@ -179,9 +206,13 @@ def _reshape(self, *args, order="C", **kw):
 
 
 def _transpose(self, *axes):
-    if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+    if len(axes) == 1 and (isinstance(axes[0], (tuple, list)) or axes[0] is None):
         axes = axes[0]
     return jnp.transpose(self, axes or None)
+
+
+def _flatten(self, order="C"):
+    return jnp.ravel(self, order=order)
 
 
 def _devices(self):
@@ -199,8 +230,9 @@ _METHODS = {
     "__format__": _format,
     "__neg__": ufuncs.negative, "__pos__": ufuncs.positive, "__abs__": ufuncs.absolute,
     "__invert__": ufuncs.bitwise_not, "__round__": lambda self, nd=None: ufuncs.round(self, nd or 0),
+    "__setitem__": _setitem, "__copy__": _copy_method, "__deepcopy__": _copy_method,
     "astype": _astype, "reshape": _reshape, "transpose": _transpose,
-    "ravel": jnp.ravel, "flatten": jnp.ravel, "squeeze": jnp.squeeze, "swapaxes": jnp.swapaxes,
+    "ravel": jnp.ravel, "flatten": _flatten, "squeeze": jnp.squeeze, "swapaxes": jnp.swapaxes,
     "sum": reductions.sum, "prod": reductions.prod, "max": reductions.max, "min": reductions.min,
     "mean": reductions.mean, "var": reductions.var, "std": reductions.std,
     "argmax": reductions.argmax, "argmin": reductions.argmin, "all": reductions.all,

@@ -1,184 +1,284 @@
-"""Reductions of jax.numpy: sum, prod, max, min, mean, var, std, all, any, argmax, argmin, cumsum..."""
+"""Reductions of jax.numpy: sum, prod, max, min, mean, var, std, all, any, argmax, argmin, cumsum...
+
+As in JAX, reductions return strongly typed arrays (a weak Python scalar summed is
+a strong int32/float32), small integers accumulate in the default integer for
+sum/prod (not for cumsum/cumprod), and float16/bfloat16 sums and means are
+accumulated in float32.
+"""
+import builtins
+
 import numpy as np
 
 from pyjax._src import dtypes
 from pyjax._src.core import get_aval
 from pyjax._src.lax import lax
 from pyjax._src.numpy import ufuncs
-from pyjax._src.numpy.util import (broadcast_to_shape, canonicalize_axes, canonicalize_axis,
-                                   check_arraylike)
+from pyjax._src.numpy.util import (asarray_arg, broadcast_to_shape, canonicalize_axes,
+                                   canonicalize_axis, check_arraylike, compare, lax_const,
+                                   numeric_dtype)
 
 
-def _upcast_sum_dtype(dt):
-    """jnp.sum/prod/cumsum accumulate small ints and bools in the default int (as JAX)."""
+def _promote_integer_dtype(dt):
+    """sum/prod accumulate bools and small integers in the default integer (as JAX)."""
     if dt == np.bool_:
         return dtypes.default_int_dtype()
-    if dtypes.issubdtype(dt, np.unsignedinteger) and dt.itemsize < np.dtype(dtypes.default_uint_dtype()).itemsize:
-        return dtypes.default_uint_dtype()
-    if dtypes.issubdtype(dt, np.signedinteger) and dt.itemsize < np.dtype(dtypes.default_int_dtype()).itemsize:
-        return dtypes.default_int_dtype()
+    if dtypes.issubdtype(dt, np.unsignedinteger):
+        u = np.dtype(dtypes.default_uint_dtype())
+        return u if dt.itemsize < u.itemsize else dt
+    if dtypes.issubdtype(dt, np.integer):
+        i = np.dtype(dtypes.default_int_dtype())
+        return i if dt.itemsize < i.itemsize else dt
     return dt
 
 
-def _keep(out, axes, ndim, keepdims):
-    if not keepdims:
-        return out
-    shape = list(get_aval(out).shape)
-    for a in sorted(axes):
-        shape.insert(a, 1)
-    return lax.reshape(out, shape)
+def _upcast_f16(dt):
+    if dt in (np.dtype(np.float16), np.dtype(dtypes.bfloat16)):
+        return np.dtype(np.float32)
+    return dt
 
 
-def _reduction(name, prim_fn, identity, upcast=False, bool_fn=None):
-    def reduce(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None,
+def _user_dtype(dtype):
+    return dtypes.canonicalize_dtype(dtypes.dtype(dtype))
+
+
+def _init_value(dt, init):
+    """The identity `init` (0, 1, +-inf, True...) as a value of dtype `dt`."""
+    if dt == np.bool_:
+        return bool(init > 0)
+    if dtypes.issubdtype(dt, np.integer) and np.isinf(init):
+        info = dtypes.iinfo(dt)
+        return info.min if init < 0 else info.max
+    return init
+
+
+_BOOL_PRIM = {"sum": lax.reduce_or, "prod": lax.reduce_and, "max": lax.reduce_or,
+              "min": lax.reduce_and, "all": lax.reduce_and, "any": lax.reduce_or}
+_PRIM = {"sum": lax.reduce_sum, "prod": lax.reduce_prod, "max": lax.reduce_max,
+         "min": lax.reduce_min, "all": lax.reduce_and, "any": lax.reduce_or}
+_COMBINE = {"sum": lax.add, "prod": lax.mul, "max": lax.max, "min": lax.min,
+            "all": lax.bitwise_and, "any": lax.bitwise_or}
+_BOOL_COMBINE = {"sum": lax.bitwise_or, "prod": lax.bitwise_and, "max": lax.bitwise_or,
+                 "min": lax.bitwise_and, "all": lax.bitwise_and, "any": lax.bitwise_or}
+
+
+def _where_mask(where, shape):
+    where = asarray_arg(where)
+    if get_aval(where).dtype != np.bool_:
+        raise TypeError(f"where must be a boolean array, got dtype {get_aval(where).dtype}")
+    return broadcast_to_shape(where, shape)
+
+
+def _reduction(a, name, init, *, has_identity=True, preproc=None, upcast_f16=False,
+               axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None,
                promote_integers=True):
-        check_arraylike(name, a)
-        if out is not None:
-            raise NotImplementedError(f"The 'out' argument to jnp.{name} is not supported (arrays are immutable).")
-        a = lax.asarray(a)
-        aval = get_aval(a)
-        axes = canonicalize_axes(axis, aval.ndim)
-        if dtype is not None:
-            dt = dtypes.canonicalize_dtype(dtype)
-        elif upcast and promote_integers:
-            dt = _upcast_sum_dtype(aval.dtype)
-        else:
-            dt = aval.dtype
-        a = lax.convert_element_type(a, dt, aval.weak_type and dtype is None)
-        fn = bool_fn if (bool_fn is not None and dt == np.bool_) else prim_fn
-        if where is not None:
-            if identity is None:
-                if initial is None:
-                    raise ValueError(f"reduction operation {name} does not have an identity, so "
-                                     "to use a where mask one has to specify 'initial'")
-                fill = initial
-            else:
-                fill = identity(dt)
-            a = lax.select(_broadcast_to(where, aval.shape), a, lax.full_like(a, fill))
-        if identity is None and initial is None and any(aval.shape[i] == 0 for i in axes):
-            raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
-        out = fn(a, axes) if axes else a
-        if initial is not None:
-            out = fn(lax.stack([out, lax.full_like(out, initial)]), (0,))
-        return _keep(out, axes, aval.ndim, keepdims)
-    reduce.__name__ = name
-    return reduce
+    if out is not None:
+        raise NotImplementedError(f"The 'out' argument to jnp.{name} is not supported.")
+    check_arraylike(name, a)
+    a = asarray_arg(a)
+    if initial is None and not has_identity and where is not None:
+        raise ValueError(f"reduction operation {name} does not have an identity, so to use a "
+                         "where mask one has to specify 'initial'")
+    a = preproc(a) if preproc else a
+    aval = get_aval(a)
+    axes = canonicalize_axes(axis, aval.ndim)
+    if initial is None and not has_identity and builtins.any(aval.shape[d] == 0 for d in axes):
+        raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
+    if dtype is None:
+        result_dtype = aval.dtype
+        if promote_integers:
+            result_dtype = _promote_integer_dtype(result_dtype)
+    else:
+        result_dtype = _user_dtype(dtype)
+    comp = _upcast_f16(result_dtype) if upcast_f16 and dtypes.issubdtype(result_dtype, np.inexact) \
+        else result_dtype
+    a = lax.convert_element_type(a, comp)
+    is_bool = comp == np.bool_
+    if where is not None:
+        a = lax.select(_where_mask(where, aval.shape), a,
+                       lax.full(aval.shape, _init_value(comp, init), comp))
+    prim = (_BOOL_PRIM if is_bool else _PRIM)[name]
+    if builtins.any(aval.shape[d] == 0 for d in axes):
+        # An empty reduction is its identity (lax reductions of empty arrays are avoided).
+        out_shape = tuple(n for i, n in enumerate(aval.shape) if i not in axes)
+        result = lax.full(out_shape, _init_value(comp, init), comp)
+    else:
+        result = prim(a, axes) if axes else a
+    if initial is not None:
+        init_arr = lax.convert_element_type(asarray_arg(initial), comp)
+        if get_aval(init_arr).shape:
+            raise ValueError(f"initial value must be a scalar. Got array of shape "
+                             f"{get_aval(init_arr).shape}")
+        init_arr = broadcast_to_shape(init_arr, get_aval(result).shape)
+        result = (_BOOL_COMBINE if is_bool else _COMBINE)[name](init_arr, result)
+    if keepdims:
+        result = lax.expand_dims(result, axes)
+    return lax.convert_element_type(result, result_dtype)
 
 
-def _broadcast_to(x, shape):
-    x = lax.asarray(x)
-    if get_aval(x).dtype != np.bool_:
-        x = lax.ne(x, lax.full_like(x, 0))
-    return broadcast_to_shape(x, shape)
+def _cast_to_numeric(a):
+    return lax.convert_element_type(a, numeric_dtype(get_aval(a).dtype))
 
 
-def _min_identity(dt):
-    if dt == np.bool_:
-        return True
-    if dtypes.issubdtype(dt, np.integer):
-        return dtypes.iinfo(dt).max
-    return np.inf
-
-
-def _max_identity(dt):
-    if dt == np.bool_:
-        return False
-    if dtypes.issubdtype(dt, np.integer):
-        return dtypes.iinfo(dt).min
-    return -np.inf
-
-
-sum = _reduction("sum", lax.reduce_sum, lambda dt: 0, upcast=True, bool_fn=lax.reduce_or)
-prod = _reduction("prod", lax.reduce_prod, lambda dt: 1, upcast=True, bool_fn=lax.reduce_and)
-max = _reduction("max", lax.reduce_max, None)
-min = _reduction("min", lax.reduce_min, None)
-amax, amin = max, min
-_all = _reduction("all", lax.reduce_and, lambda dt: True)
-_any = _reduction("any", lax.reduce_or, lambda dt: False)
-
-
-def all(a, axis=None, out=None, keepdims=False, *, where=None):
-    return _all(_as_bool(a), axis=axis, keepdims=keepdims, where=where)
-
-
-def any(a, axis=None, out=None, keepdims=False, *, where=None):
-    return _any(_as_bool(a), axis=axis, keepdims=keepdims, where=where)
-
-
-def _as_bool(a):
-    a = lax.asarray(a)
+def _cast_to_bool(a):
+    # x != 0 (NumPy's truth value; for complex numbers both parts count).
     return a if get_aval(a).dtype == np.bool_ else lax.ne(a, lax.full_like(a, 0))
 
 
-def _count(shape, axes, where, dt):
+def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None,
+        promote_integers=True):
+    return _reduction(a, "sum", 0, preproc=_cast_to_numeric, upcast_f16=dtype is None,
+                      axis=axis, dtype=dtype, out=out, keepdims=keepdims, initial=initial,
+                      where=where, promote_integers=promote_integers)
+
+
+def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None,
+         promote_integers=True):
+    return _reduction(a, "prod", 1, preproc=_cast_to_numeric, upcast_f16=dtype is None,
+                      axis=axis, dtype=dtype, out=out, keepdims=keepdims, initial=initial,
+                      where=where, promote_integers=promote_integers)
+
+
+def max(a, axis=None, out=None, keepdims=False, initial=None, where=None):
+    return _reduction(a, "max", -np.inf, has_identity=False, axis=axis, out=out,
+                      keepdims=keepdims, initial=initial, where=where, promote_integers=False)
+
+
+def min(a, axis=None, out=None, keepdims=False, initial=None, where=None):
+    return _reduction(a, "min", np.inf, has_identity=False, axis=axis, out=out,
+                      keepdims=keepdims, initial=initial, where=where, promote_integers=False)
+
+
+amax, amin = max, min
+
+
+def all(a, axis=None, out=None, keepdims=False, *, where=None):
+    return _reduction(a, "all", True, preproc=_cast_to_bool, axis=axis, out=out,
+                      keepdims=keepdims, where=where, promote_integers=False)
+
+
+def any(a, axis=None, out=None, keepdims=False, *, where=None):
+    return _reduction(a, "any", False, preproc=_cast_to_bool, axis=axis, out=out,
+                      keepdims=keepdims, where=where, promote_integers=False)
+
+
+def _count(shape, axes, keepdims, where, dt):
+    """Number of elements reduced over (per output element when there is a mask)."""
     if where is None:
         n = int(np.prod([shape[i] for i in axes], dtype=np.int64))
         return lax.full((), n, dt)
-    w = lax.convert_element_type(_broadcast_to(where, shape), dt)
-    return lax.reduce_sum(w, axes)
+    return sum(_where_mask(where, shape), axis=axes, dtype=dt, keepdims=keepdims)
+
+
+def _div_by_count(total, n, where, count):
+    """total / n; a static count divides by multiplying with its reciprocal, as XLA folds
+    the constant inside JAX's jitted mean/var (so results match JAX to the bit)."""
+    shape = get_aval(total).shape
+    dt = get_aval(total).dtype
+    if where is None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = np.array(1, dt) / np.array(count, dt)
+        return lax.mul(total, lax.full(shape, r, dt))
+    return lax.div(total, broadcast_to_shape(n, shape))
+
+
+def _static_count(shape, axes):
+    return int(np.prod([shape[i] for i in axes], dtype=np.int64))
 
 
 def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
+    if out is not None:
+        raise NotImplementedError("The 'out' argument to jnp.mean is not supported.")
     check_arraylike("mean", a)
-    a = lax.asarray(a)
+    a = asarray_arg(a)
     aval = get_aval(a)
     axes = canonicalize_axes(axis, aval.ndim)
     if dtype is None:
-        dt = dtypes.to_inexact_dtype(aval.dtype)
+        result_dtype = dtypes.canonicalize_dtype(dtypes.to_inexact_dtype(aval.dtype))
+        comp = _upcast_f16(result_dtype)
     else:
-        dt = dtypes.canonicalize_dtype(dtype)
-    total = sum(a, axis=axes, dtype=dt, keepdims=keepdims, where=where)
-    n = _count(aval.shape, axes, where, dt)
-    if keepdims and where is not None:
-        n = _keep(n, axes, aval.ndim, True)
-    return ufuncs.true_divide(total, lax.convert_element_type(n, dt, get_aval(total).weak_type))
+        result_dtype = comp = _user_dtype(dtype)
+    n = _count(aval.shape, axes, keepdims, where, comp)
+    total = sum(a, axis=axes, dtype=comp, keepdims=keepdims, where=where)
+    return lax.convert_element_type(_div_by_count(total, n, where, _static_count(aval.shape, axes)),
+                                    result_dtype)
 
 
-def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, correction=None):
+def _var_promote_types(a_dtype, dtype):
+    if dtype is not None:
+        if not dtypes.issubdtype(dtype, np.complexfloating) and \
+                dtypes.issubdtype(a_dtype, np.complexfloating):
+            raise ValueError("jnp.var does not support a real dtype for the variance of complex "
+                             "values (as JAX).")
+        comp = dtype
+    elif not dtypes.issubdtype(a_dtype, np.inexact):
+        dtype = comp = dtypes.canonicalize_dtype(dtypes.to_inexact_dtype(a_dtype))
+    else:
+        dtype = np.array(0, a_dtype).real.dtype
+        comp = a_dtype
+    return _upcast_f16(np.dtype(comp)), np.dtype(dtype)
+
+
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
+        correction=None):
+    if correction is None:
+        correction = ddof
+    elif not isinstance(ddof, int) or ddof != 0:
+        raise ValueError("ddof and correction can't be provided simultaneously.")
+    if out is not None:
+        raise NotImplementedError("The 'out' argument to jnp.var is not supported.")
     check_arraylike("var", a)
-    if correction is not None:
-        ddof = correction
-    a = lax.asarray(a)
+    a = asarray_arg(a)
     aval = get_aval(a)
     axes = canonicalize_axes(axis, aval.ndim)
-    dt = dtypes.to_inexact_dtype(aval.dtype) if dtype is None else dtypes.canonicalize_dtype(dtype)
-    a = lax.convert_element_type(a, dt, aval.weak_type and dtype is None)
-    centered = ufuncs.subtract(a, mean(a, axis=axes, keepdims=True, where=where))
-    if dtypes.issubdtype(dt, np.complexfloating):
-        sq = lax.real(lax.mul(centered, lax.conj(centered)))
+    comp, dtype = _var_promote_types(aval.dtype, None if dtype is None else _user_dtype(dtype))
+    a = lax.convert_element_type(a, comp)
+    centered = lax.sub(a, broadcast_to_shape(mean(a, axes, dtype=comp, keepdims=True, where=where),
+                                             aval.shape))
+    if dtypes.issubdtype(comp, np.complexfloating):
+        centered = lax.real(lax.mul(centered, lax.conj(centered)))
+        comp = get_aval(centered).dtype
     else:
-        sq = lax.mul(centered, centered)
-    total = sum(sq, axis=axes, keepdims=keepdims, where=where)
-    rdt = get_aval(total).dtype
-    n = _count(aval.shape, axes, where, rdt)
-    if keepdims and where is not None:
-        n = _keep(n, axes, aval.ndim, True)
-    n = ufuncs.subtract(lax.convert_element_type(n, rdt, get_aval(total).weak_type),
-                        lax.full((), ddof, rdt, get_aval(total).weak_type))
-    return ufuncs.true_divide(total, n)
+        centered = lax.integer_pow(centered, 2)
+    n = _count(aval.shape, axes, keepdims, where, comp)
+    n = lax.sub(n, broadcast_to_shape(lax.convert_element_type(asarray_arg(correction), comp),
+                                      get_aval(n).shape))
+    total = sum(centered, axes, dtype=comp, keepdims=keepdims, where=where)
+    n = broadcast_to_shape(n, get_aval(total).shape)
+    # A true division here: in JAX the correction is traced, so XLA cannot fold the divisor.
+    result = lax.convert_element_type(lax.div(total, n), dtype)
+    return lax.select(lax.gt(n, lax.full_like(n, 0)), result, lax.full_like(result, np.nan))
 
 
-def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, correction=None):
-    return lax.sqrt(var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where,
-                        correction=correction))
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
+        correction=None):
+    if dtype is not None and not dtypes.issubdtype(_user_dtype(dtype), np.inexact):
+        raise ValueError(f"dtype argument to jnp.std must be inexact; got {dtype}")
+    return lax.sqrt(var(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims,
+                        where=where, correction=correction))
 
 
 def _arg(name, prim_fn):
     def fn(a, axis=None, out=None, keepdims=False):
+        if out is not None:
+            raise NotImplementedError(f"The 'out' argument to jnp.{name} is not supported.")
         check_arraylike(name, a)
-        a = lax.asarray(a)
+        a = asarray_arg(a)
         aval = get_aval(a)
+        if dtypes.issubdtype(aval.dtype, np.complexfloating):
+            raise TypeError(f"{name} does not accept dtype {aval.dtype} (complex numbers are "
+                            "not ordered).")
+        idx = dtypes.default_int_dtype()
         if axis is None:
             if aval.size == 0:
                 raise ValueError(f"attempt to get {name} of an empty sequence")
-            res = prim_fn(lax.reshape(a, (aval.size,)), 0, dtypes.default_int_dtype())
+            res = prim_fn(lax.reshape(a, (aval.size,)), 0, idx)
             return lax.reshape(res, (1,) * aval.ndim) if keepdims else res
         ax = canonicalize_axis(axis, aval.ndim)
         if aval.shape[ax] == 0:
             raise ValueError(f"attempt to get {name} of an empty sequence")
-        res = prim_fn(a, ax, dtypes.default_int_dtype())
-        return _keep(res, (ax,), aval.ndim, keepdims)
-    fn.__name__ = name
+        res = prim_fn(a, ax, idx)
+        return lax.expand_dims(res, (ax,)) if keepdims else res
+    fn.__name__ = fn.__qualname__ = name
     return fn
 
 
@@ -186,41 +286,104 @@ argmax = _arg("argmax", lax.argmax)
 argmin = _arg("argmin", lax.argmin)
 
 
-def _cumulative(name, prim_fn, upcast):
-    def fn(a, axis=None, dtype=None, out=None):
-        check_arraylike(name, a)
-        a = lax.asarray(a)
-        if axis is None:
-            a = lax.reshape(a, (get_aval(a).size,))
-            axis = 0
-        aval = get_aval(a)
-        ax = canonicalize_axis(axis, aval.ndim)
-        dt = dtypes.canonicalize_dtype(dtype) if dtype is not None else (
-            _upcast_sum_dtype(aval.dtype) if upcast else aval.dtype)
-        a = lax.convert_element_type(a, dt, aval.weak_type and dtype is None)
-        if dt == np.bool_ and name in ("cumsum", "cumprod"):
-            a = lax.convert_element_type(a, dtypes.default_int_dtype())
-        return prim_fn(a, axis=ax)
-    fn.__name__ = name
-    return fn
+def _cumulative(name, prim_fn, a, axis, dtype, out, promote_integers=False):
+    if out is not None:
+        raise NotImplementedError(f"The 'out' argument to jnp.{name} is not supported.")
+    check_arraylike(name, a)
+    a = asarray_arg(a)
+    if axis is None or get_aval(a).ndim == 0:
+        a = lax.reshape(a, (get_aval(a).size,))
+    if axis is None:
+        axis = 0
+    aval = get_aval(a)
+    ax = canonicalize_axis(axis, aval.ndim)
+    if dtype is None:
+        result_dtype = _promote_integer_dtype(aval.dtype) \
+            if promote_integers or aval.dtype == np.bool_ else aval.dtype
+        comp = result_dtype
+    elif np.dtype(dtype) == np.bool_:
+        result_dtype = np.dtype(np.bool_)
+        if aval.dtype != np.bool_:
+            a = compare(lax.ne, a, lax_const(a, 0))
+        comp = _promote_integer_dtype(result_dtype)
+    else:
+        result_dtype = comp = _user_dtype(dtype)
+    a = lax.convert_element_type(a, comp)
+    return lax.convert_element_type(prim_fn(a, axis=ax), result_dtype)
 
 
-cumsum = _cumulative("cumsum", lax.cumsum, True)
-cumprod = _cumulative("cumprod", lax.cumprod, True)
+def cumsum(a, axis=None, dtype=None, out=None):
+    return _cumulative("cumsum", lax.cumsum, a, axis, dtype, out)
 
 
-def cummax(a, axis=None):
-    return _cumulative("cummax", lax.cummax, False)(a, axis)
+def cumprod(a, axis=None, dtype=None, out=None):
+    return _cumulative("cumprod", lax.cumprod, a, axis, dtype, out)
 
 
-def cummin(a, axis=None):
-    return _cumulative("cummin", lax.cummin, False)(a, axis)
+def cummax(a, axis=None, dtype=None, out=None):
+    return _cumulative("cummax", lax.cummax, a, axis, dtype, out)
+
+
+def cummin(a, axis=None, dtype=None, out=None):
+    return _cumulative("cummin", lax.cummin, a, axis, dtype, out)
+
 
 
 def ptp(a, axis=None, out=None, keepdims=False):
-    return ufuncs.subtract(max(a, axis=axis, keepdims=keepdims), min(a, axis=axis, keepdims=keepdims))
+    x = max(a, axis=axis, out=out, keepdims=keepdims)
+    y = min(a, axis=axis, keepdims=keepdims)
+    return lax.sub(x, y)
 
 
 def count_nonzero(a, axis=None, keepdims=False):
-    return sum(_as_bool(a), axis=axis, keepdims=keepdims, dtype=dtypes.default_int_dtype())
+    check_arraylike("count_nonzero", a)
+    a = asarray_arg(a)
+    return sum(lax.ne(a, lax.full_like(a, 0)), axis=axis, dtype=dtypes.default_int_dtype(),
+               keepdims=keepdims)
 
+
+def _nan_to(a, value):
+    a = asarray_arg(a)
+    if not dtypes.issubdtype(get_aval(a).dtype, np.inexact):
+        return a
+    return lax.select(lax.ne(a, a), lax.full_like(a, value), a)
+
+
+def nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
+    return sum(_nan_to(a, 0), axis=axis, dtype=dtype, out=out, keepdims=keepdims,
+               initial=initial, where=where)
+
+
+def nanprod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
+    return prod(_nan_to(a, 1), axis=axis, dtype=dtype, out=out, keepdims=keepdims,
+                initial=initial, where=where)
+
+
+def nanmax(a, axis=None, out=None, keepdims=False, initial=None, where=None):
+    a = asarray_arg(a)
+    out_ = max(_nan_to(a, -np.inf), axis=axis, out=out, keepdims=keepdims, initial=initial,
+               where=where)
+    if not dtypes.issubdtype(get_aval(a).dtype, np.inexact):
+        return out_
+    all_nan = all(ufuncs.isnan(a), axis=axis, keepdims=keepdims)
+    return lax.select(all_nan, lax.full_like(out_, np.nan), out_)
+
+
+def nanmin(a, axis=None, out=None, keepdims=False, initial=None, where=None):
+    a = asarray_arg(a)
+    out_ = min(_nan_to(a, np.inf), axis=axis, out=out, keepdims=keepdims, initial=initial,
+               where=where)
+    if not dtypes.issubdtype(get_aval(a).dtype, np.inexact):
+        return out_
+    all_nan = all(ufuncs.isnan(a), axis=axis, keepdims=keepdims)
+    return lax.select(all_nan, lax.full_like(out_, np.nan), out_)
+
+
+def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
+    a = asarray_arg(a)
+    if not dtypes.issubdtype(get_aval(a).dtype, np.inexact):
+        return mean(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where)
+    ok = ufuncs.logical_not(ufuncs.isnan(a))
+    if where is not None:
+        ok = ufuncs.logical_and(ok, where)
+    return mean(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=ok)

@@ -2,36 +2,58 @@
 import numpy as np
 
 from pyjax._src import core, dtypes
-from pyjax._src.core import ArrayImpl, get_aval
+from pyjax._src.core import ArrayImpl, Tracer, get_aval
 from pyjax._src.lax import lax
+
+_ARRAYLIKE = (core.Array, np.ndarray, np.generic, bool, int, float, complex)
 
 
 def check_arraylike(name, *args):
     for i, a in enumerate(args):
-        if not (isinstance(a, (core.Array, np.ndarray, np.generic, bool, int, float, complex))
-                or hasattr(a, "__jax_array__")):
-            raise TypeError(f"{name} requires ndarray or scalar arguments, got {type(a).__name__} "
-                            f"at position {i}.")
+        if not (isinstance(a, _ARRAYLIKE) or hasattr(a, "__jax_array__")):
+            msg = f"{name} requires ndarray or scalar arguments, got {type(a).__name__} at position {i}."
+            if isinstance(a, (list, tuple)):
+                msg += (" (Lists and tuples are not accepted as array arguments, to avoid silent "
+                        "performance costs; convert them with jnp.asarray first.)")
+            raise TypeError(msg)
+
+
+def asarray_arg(a):
+    """An Array for an array-like argument (Python scalars become weak arrays)."""
+    if isinstance(a, core.Array):
+        return a
+    if hasattr(a, "__jax_array__"):
+        return asarray_arg(a.__jax_array__())
+    return lax.asarray(a)
+
+
+def is_concrete(x):
+    """True for values known now (not tracers of a staging transformation)."""
+    return not isinstance(x, Tracer)
+
+
+def numeric_dtype(dt):
+    """JAX's to_numeric_dtype: bool becomes int32 (always int32, even with x64)."""
+    return np.dtype(np.int32) if dt == np.bool_ else dt
 
 
 def promote_dtypes(*args):
     """Convert args to one dtype by JAX's promotion rules (weak types respected)."""
     if len(args) < 2:
-        return [lax.asarray(a) for a in args]
+        return [asarray_arg(a) for a in args]
     dt, weak = dtypes.result_type(*args, return_weak_type_flag=True)
     return [lax.convert_element_type(a, dt, weak) for a in args]
 
 
 def promote_dtypes_inexact(*args):
     dt, weak = dtypes.result_type(*args, return_weak_type_flag=True)
-    dt = dtypes.to_inexact_dtype(dt)
+    dt = dtypes.canonicalize_dtype(dtypes.to_inexact_dtype(dt))
     return [lax.convert_element_type(a, dt, weak) for a in args]
 
 
 def promote_dtypes_numeric(*args):
     dt, weak = dtypes.result_type(*args, return_weak_type_flag=True)
-    if dt == np.bool_:
-        dt = dtypes.default_int_dtype()
+    dt = numeric_dtype(dt)
     return [lax.convert_element_type(a, dt, weak) for a in args]
 
 
@@ -59,19 +81,23 @@ def promote_shapes(name, *args):
     return [broadcast_to_shape(a, shape) for a in args]
 
 
+def _unwrap_jax_arrays(args):
+    return [a if isinstance(a, _ARRAYLIKE) else asarray_arg(a) for a in args]
+
+
 def promote_args(name, *args):
     check_arraylike(name, *args)
-    return promote_shapes(name, *promote_dtypes(*args))
+    return promote_shapes(name, *promote_dtypes(*_unwrap_jax_arrays(args)))
 
 
 def promote_args_inexact(name, *args):
     check_arraylike(name, *args)
-    return promote_shapes(name, *promote_dtypes_inexact(*args))
+    return promote_shapes(name, *promote_dtypes_inexact(*_unwrap_jax_arrays(args)))
 
 
 def promote_args_numeric(name, *args):
     check_arraylike(name, *args)
-    return promote_shapes(name, *promote_dtypes_numeric(*args))
+    return promote_shapes(name, *promote_dtypes_numeric(*_unwrap_jax_arrays(args)))
 
 
 def same_fast(x, y):
@@ -80,8 +106,35 @@ def same_fast(x, y):
             and x._value.dtype == y._value.dtype and x._value.shape == y._value.shape)
 
 
+# --- constants shaped like an operand (lax is strict about shapes and dtypes) -------
+
+def lax_const(x, value):
+    """`value` shaped and typed like `x`; weak only when `x` is a weak scalar (JAX's lax._const)."""
+    aval = get_aval(x)
+    return lax.full(aval.shape, value, aval.dtype, aval.weak_type and aval.ndim == 0)
+
+
+def strong_const(x, value):
+    """`value` shaped and typed like `x`, never weakly typed (JAX's _constant_like)."""
+    aval = get_aval(x)
+    return lax.full(aval.shape, value, aval.dtype, False)
+
+
+def compare(op, x, y):
+    """A lax comparison whose result is weakly typed when both operands are (as in JAX)."""
+    out = op(x, y)
+    if get_aval(x).weak_type and get_aval(y).weak_type and not get_aval(out).weak_type:
+        out = lax.convert_element_type(out, np.bool_, True)
+    return out
+
+
 def canonicalize_axis(axis, ndim, name="axis"):
-    axis = int(axis)
+    axis = core.concrete_or_error(axis, "an axis argument (axes must be static)") \
+        if isinstance(axis, Tracer) else axis
+    try:
+        axis = int(axis.__index__())
+    except (AttributeError, TypeError):
+        raise TypeError(f"{name} must be an integer, got {axis!r}") from None
     if not -ndim <= axis < ndim:
         from numpy.exceptions import AxisError
         raise AxisError(f"{name} {axis} is out of bounds for array of dimension {ndim}")

@@ -1,0 +1,1 @@
+"""Implementation of pyjax.nn: activations, softmax family, attention and initializers."""

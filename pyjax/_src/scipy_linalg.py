@@ -1,0 +1,714 @@
+"""pyjax.scipy.linalg: SciPy's dense linear algebra with JAX's semantics.
+
+Written with the linear-algebra primitives (pyjax._src.lax.linalg) and pyjax.numpy.linalg.
+Like JAX: factorizations return their triangles with zeros in the other triangle, solves
+accept batches, `solve(assume_a='pos')` differentiates through custom_linear_solve,
+`expm` is a Pade approximant with scaling and squaring written in lax control flow (so
+`expm_frechet` is its jvp), and `schur`, `sqrtm`, `rsf2csf`, `hessenberg` are CPU-only
+LAPACK calls (as in JAX).
+"""
+import math
+import operator
+
+import numpy as np
+
+from pyjax._src import core, dtypes
+from pyjax._src.core import get_aval
+from pyjax._src.lax import lax
+from pyjax._src.lax import linalg as lax_linalg
+from pyjax._src.lax.linalg import (_H, _T, _cast, _construct_diag, _diag, _eye,
+                                   _is_complex, _mm, _perm_matrix, _tril, _triu)
+from pyjax._src.numpy import linalg as jnp_linalg
+from pyjax._src.numpy import util
+
+
+def _jnp():
+    import pyjax.numpy as jnp
+    return jnp
+
+
+def _shape(x):
+    return get_aval(x).shape
+
+
+def _ndim(x):
+    return get_aval(x).ndim
+
+
+def _dtype(x):
+    return get_aval(x).dtype
+
+
+def _inexact(name, *args):
+    util.check_arraylike(name, *args)
+    return util.promote_dtypes_inexact(*[util.asarray_arg(a) for a in args])
+
+
+def _check_solve_shapes(a, b):
+    sa, sb = _shape(a), _shape(b)
+    if not (len(sa) >= 2 and len(sb) in (len(sa), len(sa) - 1)
+            and sa[-1] == sa[-2] == sb[len(sa) - 2]):
+        raise ValueError("The arguments to solve must have shapes a=[..., m, m] and "
+                         f"b=[..., m, k] or b=[..., m]; got a={sa} and b={sb}")
+
+
+# ---------------------------------------------------------------------------
+# Triangular and Cholesky solves
+
+
+def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_b=False,
+                     debug=None, check_finite=True):
+    """Solve op(a) x = b for triangular a; trans 0/'N', 1/'T' or 2/'C'."""
+    if trans in (0, "N"):
+        transpose_a, conjugate_a = False, False
+    elif trans in (1, "T"):
+        transpose_a, conjugate_a = True, False
+    elif trans in (2, "C"):
+        transpose_a, conjugate_a = True, True
+    else:
+        raise ValueError(f"Invalid 'trans' value {trans}")
+    a, b = _inexact("jax.scipy.linalg.solve_triangular", a, b)
+    vector = _ndim(a) == _ndim(b) + 1
+    if vector:
+        b = lax.expand_dims(b, (_ndim(b),))
+    out = lax_linalg.triangular_solve(a, b, left_side=True, lower=lower, transpose_a=transpose_a,
+                                      conjugate_a=conjugate_a, unit_diagonal=unit_diagonal)
+    if vector:
+        out = lax.squeeze(out, (_ndim(out) - 1,))
+    return out
+
+
+def cholesky(a, lower=False, overwrite_a=False, check_finite=True):
+    """Cholesky factor: upper U (a = U^H U) by default, lower L with lower=True."""
+    a, = _inexact("jax.scipy.linalg.cholesky", a)
+    low = lax_linalg.cholesky(a if lower else _H(a), symmetrize_input=False)
+    return low if lower else _H(low)
+
+
+def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
+    """(c, lower) for cho_solve; the other triangle of c is zero (unlike SciPy's garbage)."""
+    return cholesky(a, lower=lower), lower
+
+
+def _cho_solve(c, b, lower):
+    c, b = _inexact("jax.scipy.linalg.cho_solve", c, b)
+    _check_solve_shapes(c, b)
+    vector = _ndim(b) == _ndim(c) - 1
+    if vector:
+        b = lax.expand_dims(b, (_ndim(b),))
+    c, b = lax_linalg._broadcast_batch(c, b, core_ranks=(2, 2))
+    b = lax_linalg.triangular_solve(c, b, left_side=True, lower=lower, transpose_a=not lower,
+                                    conjugate_a=not lower)
+    b = lax_linalg.triangular_solve(c, b, left_side=True, lower=lower, transpose_a=lower,
+                                    conjugate_a=lower)
+    if vector:
+        b = lax.squeeze(b, (_ndim(b) - 1,))
+    return b
+
+
+def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):
+    """Solve a x = b from cho_factor(a)."""
+    c, lower = c_and_lower
+    return _cho_solve(c, b, lower)
+
+
+# ---------------------------------------------------------------------------
+# LU
+
+
+def lu_factor(a, overwrite_a=False, check_finite=True):
+    """(lu, piv) for lu_solve: packed L and U, and int32 row swaps."""
+    a, = _inexact("jax.scipy.linalg.lu_factor", a)
+    lu_, pivots, _ = lax_linalg.lu(a)
+    return lu_, pivots
+
+
+def lu_solve(lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
+    """Solve a x = b (trans 0), a^T x = b (1) or a^H x = b (2) from lu_factor(a)."""
+    lu_, pivots = lu_and_piv
+    m = _shape(lu_)[-2]
+    perm = lax_linalg.lu_pivots_to_permutation(pivots, m)
+    return lax_linalg.lu_solve(lu_, perm, b, trans)
+
+
+def lu(a, permute_l=False, overwrite_a=False, check_finite=True):
+    """a = P L U: returns (p, l, u), or (p @ l, u) with permute_l."""
+    a, = _inexact("jax.scipy.linalg.lu", a)
+    lu_, _, permutation = lax_linalg.lu(a)
+    dt = _dtype(a)
+    m, n = _shape(a)[-2:]
+    p = _T(_perm_matrix(permutation, dt))
+    k = min(m, n)
+    nb = _ndim(a) - 2
+    batch = _shape(a)[:-2]
+    l_ = lax.add(lax.slice(_tril(lu_, -1), (0,) * (nb + 2), batch + (m, k)),
+                 _eye(dt, m, k, batch=batch))
+    u = lax.slice(_triu(lu_), (0,) * (nb + 2), batch + (k, n))
+    if permute_l:
+        return _mm(p, l_), u
+    return p, l_, u
+
+
+# ---------------------------------------------------------------------------
+# QR, SVD, eigen-decompositions, Schur, Hessenberg
+
+
+def qr(a, overwrite_a=False, lwork=None, mode="full", pivoting=False, check_finite=True):
+    """QR decomposition; mode 'full', 'economic', 'r' (returns (r,)) or 'raw'."""
+    if pivoting:
+        raise NotImplementedError("qr with pivoting=True is not implemented in pyjax")
+    a, = _inexact("jax.scipy.linalg.qr", a)
+    if mode == "raw":
+        r, taus = lax_linalg.geqrf(a)
+        return (r, taus), None
+    if mode in ("full", "r"):
+        full = True
+    elif mode == "economic":
+        full = False
+    else:
+        raise ValueError(f"Unsupported QR decomposition mode '{mode}'")
+    q, r = lax_linalg.qr(a, full_matrices=full)
+    if mode == "r":
+        return (r,)
+    return q, r
+
+
+def svd(a, full_matrices=True, compute_uv=True, overwrite_a=False, check_finite=True,
+        lapack_driver="gesdd"):
+    """(u, s, vh), or s without compute_uv."""
+    a, = _inexact("jax.scipy.linalg.svd", a)
+    return lax_linalg.svd(a, full_matrices=full_matrices, compute_uv=compute_uv)
+
+
+def eigh(a, b=None, lower=True, eigvals_only=False, overwrite_a=False, overwrite_b=False,
+         turbo=True, eigvals=None, type=1, check_finite=True, subset_by_index=None,
+         subset_by_value=None, driver=None):
+    """Eigenvalues (ascending) and eigenvectors of a Hermitian matrix, or of the
+    generalized problem a v = w b v (type 1, b positive definite)."""
+    if type != 1:
+        raise NotImplementedError("Only the type=1 case of eigh is implemented.")
+    if eigvals is not None:
+        raise NotImplementedError("Only the eigvals=None case of eigh is implemented; use "
+                                  "subset_by_index.")
+    if subset_by_value is not None:
+        raise NotImplementedError("subset_by_value is not implemented (its output size "
+                                  "depends on the values)")
+    a, = _inexact("jax.scipy.linalg.eigh", a)
+    n = _shape(a)[-1]
+    sbi = None
+    if subset_by_index is not None:
+        lo, hi = (operator.index(i) for i in subset_by_index)
+        lo, hi = lo % n if lo < 0 else lo, hi % n if hi < 0 else hi
+        sbi = (lo, hi + 1)  # SciPy's range is inclusive
+    if b is not None:
+        a, b = _inexact("jax.scipy.linalg.eigh", a, b)
+        # a v = w b v with b = L L^H:  (L^{-1} a L^{-H}) y = w y,  v = L^{-H} y
+        low = cholesky(b, lower=True)
+        c = lax_linalg.triangular_solve(low, a, left_side=True, lower=True)
+        c = lax_linalg.triangular_solve(low, c, left_side=False, lower=True, transpose_a=True,
+                                        conjugate_a=True)
+        v, w = lax_linalg.eigh(c, lower=lower, subset_by_index=sbi)
+        v = lax_linalg.triangular_solve(low, v, left_side=True, lower=True, transpose_a=True,
+                                        conjugate_a=True)
+    else:
+        v, w = lax_linalg.eigh(a, lower=lower, symmetrize_input=False, subset_by_index=sbi)
+    if eigvals_only:
+        return w
+    return w, v
+
+
+def eigh_tridiagonal(d, e, *, eigvals_only=False, select="a", select_range=None, tol=None):
+    """Eigenvalues (and eigenvectors) of the real symmetric tridiagonal matrix with
+    diagonal d and off-diagonal e (computed densely)."""
+    d, e = _inexact("jax.scipy.linalg.eigh_tridiagonal", d, e)
+    n = _shape(d)[-1]
+    if _shape(e)[-1] != n - 1:
+        raise ValueError(f"eigh_tridiagonal: e must have length n - 1 = {n - 1}, got "
+                         f"{_shape(e)[-1]}")
+    if select == "a":
+        sbi = None
+    elif select == "i":
+        lo, hi = select_range
+        sbi = (int(lo), int(hi) + 1)
+    elif select == "v":
+        raise NotImplementedError("eigh_tridiagonal: select='v' is not implemented (as in JAX)")
+    else:
+        raise ValueError(f"'{select}' is not a valid select argument")
+    t = _construct_diag(d)
+    if n > 1:
+        zero = lax.full((), 0, _dtype(e))
+        nb = _ndim(e) - 1
+        up = lax.pad(_construct_diag(e), zero, [(0, 0, 0)] * nb + [(0, 1, 0), (1, 0, 0)])
+        low = lax.pad(_construct_diag(lax.conj(e) if _is_complex(e) else e), zero,
+                      [(0, 0, 0)] * nb + [(1, 0, 0), (0, 1, 0)])
+        t = lax.add(t, lax.add(up, low))
+    v, w = lax_linalg.eigh(t, symmetrize_input=False, subset_by_index=sbi)
+    if eigvals_only:
+        return w
+    return w, v
+
+
+def schur(a, output="real"):
+    """Schur decomposition a = Z T Z^H: (T, Z); output 'real' (quasi-triangular T for real
+    input) or 'complex'."""
+    if output not in ("real", "complex", "r", "c"):
+        raise ValueError(f"Expected output to be 'real' or 'complex', got output={output!r}")
+    a, = _inexact("jax.scipy.linalg.schur", a)
+    if output in ("complex", "c"):
+        a = _cast(a, dtypes.to_complex_dtype(_dtype(a)))
+    return lax_linalg.schur(a)
+
+
+def hessenberg(a, *, calc_q=False, overwrite_a=False, check_finite=True):
+    """Upper Hessenberg form h = q^H a q: h, or (h, q) with calc_q."""
+    jnp = _jnp()
+    a, = _inexact("jax.scipy.linalg.hessenberg", a)
+    n = _shape(a)[-1]
+    if n == 0:
+        return (jnp.zeros_like(a), jnp.zeros_like(a)) if calc_q else jnp.zeros_like(a)
+    a_out, taus = lax_linalg.hessenberg(a)
+    h = _triu(a_out, -1)
+    if not calc_q:
+        return h
+    batch = _shape(a)[:-2]
+    nb = len(batch)
+    dt = _dtype(a)
+    if n == 1:
+        return h, _eye(dt, 1, batch=batch)
+    refl = lax.slice(a_out, (0,) * nb + (1, 0), batch + (n, n - 1))
+    q = lax_linalg.householder_product(refl, taus)
+    zero = lax.full((), 0, dt)
+    q = lax.pad(q, zero, [(0, 0, 0)] * nb + [(1, 0, 0), (1, 0, 0)])
+    corner = lax.pad(_eye(dt, 1, batch=batch), zero, [(0, 0, 0)] * nb + [(0, n - 1, 0)] * 2)
+    return h, lax.add(q, corner)
+
+
+def _rsf2csf_2d(t, z):
+    jnp = _jnp()
+    dt = dtypes.to_complex_dtype(dtypes.result_type(t, z))
+    t, z = _cast(t, dt), _cast(z, dt)
+    n = _shape(t)[0]
+    eps = float(np.finfo(dt).eps)
+    for m in range(n - 1, 0, -1):
+        def update(args, m=m):
+            t, z = args
+            block = lax.slice(t, (m - 1, m - 1), (m + 1, m + 1))
+            mu = lax_linalg.eig(block, compute_left_eigenvectors=False,
+                               compute_right_eigenvectors=False)[0]
+            mu0 = lax.sub(mu[0], t[m, m])
+            tm = t[m, m - 1]
+            r = lax.sqrt(lax.add(lax.real(lax.mul(mu0, lax.conj(mu0))),
+                                 lax.real(lax.mul(tm, lax.conj(tm)))))
+            r = _cast(r, dt)
+            c = lax.div(mu0, r)
+            s = lax.div(tm, r)
+            g = _rotation(n, m, lax.conj(c), s, lax.neg(s), c, dt)
+            gh = _H(g)
+            rows = np.zeros((n, n), bool)
+            rows[m - 1:m + 1, m - 1:] = True
+            t = lax.select(lax.asarray(rows), _mm(g, t), t)
+            cols = np.zeros((n, n), bool)
+            cols[:m + 1, m - 1:m + 1] = True
+            t = lax.select(lax.asarray(cols), _mm(t, gh), t)
+            z = _mm(z, gh)
+            return t, z
+        test = jnp.abs(t[m, m - 1]) > eps * (jnp.abs(t[m - 1, m - 1]) + jnp.abs(t[m, m]))
+        t, z = lax.cond(test, update, lambda args: args, (t, z))
+        mask = np.zeros((n, n), bool)
+        mask[m, m - 1] = True
+        t = lax.select(lax.asarray(mask), lax.full((n, n), 0, dt), t)
+    return t, z
+
+
+def _rotation(n, m, g00, g01, g10, g11, dt):
+    """The n x n identity with the 2 x 2 block [[g00, g01], [g10, g11]] at rows/cols m-1, m."""
+    out = lax.asarray(np.eye(n, dtype=dt))
+    for (i, j), g in (((m - 1, m - 1), g00), ((m - 1, m), g01), ((m, m - 1), g10), ((m, m), g11)):
+        e = np.zeros((n, n), dt)
+        e[i, j] = 1
+        g = lax.sub(g, lax.full((), 1 if i == j else 0, dt))
+        out = lax.add(out, lax.mul(lax.asarray(e), lax.broadcast_in_dim(g, (n, n), ())))
+    return out
+
+
+def rsf2csf(T, Z, check_finite=True):
+    """Convert a real Schur form (T, Z) to the complex Schur form."""
+    from pyjax._src import api
+    T, Z = _inexact("jax.scipy.linalg.rsf2csf", T, Z)
+    if _ndim(T) < 2 or _shape(T)[-1] != _shape(T)[-2]:
+        raise ValueError(f"Input 'T' must be square, got shape {_shape(T)}")
+    if _ndim(Z) < 2 or _shape(Z)[-1] != _shape(Z)[-2]:
+        raise ValueError(f"Input 'Z' must be square, got shape {_shape(Z)}")
+    if _shape(T)[-1] != _shape(Z)[-1]:
+        raise ValueError(f"Input array shapes must match: Z: {_shape(Z)} vs. T: {_shape(T)}")
+    T, Z = lax_linalg._broadcast_batch(T, Z, core_ranks=(2, 2))
+    fn = _rsf2csf_2d
+    for _ in range(_ndim(T) - 2):
+        fn = api.vmap(fn)
+    return fn(T, Z)
+
+
+def _sqrtm_triu(t):
+    """Square root of an upper-triangular matrix (Bjorck & Hammarling): column j of U solves
+    (U[:j, :j] + u_jj I) u = t[:j, j], U[:j, :j] being the columns found so far."""
+    jnp = _jnp()
+    n = _shape(t)[-1]
+    dt = _dtype(t)
+    batch = _shape(t)[:-2]
+    nb = len(batch)
+    zero = lax.full((), 0, dt)
+    d = jnp.sqrt(_diag(t))
+    u = None  # U[:j, :j]
+    for j in range(n):
+        djj = lax.expand_dims(d[..., j], (nb,))
+        if j == 0:
+            col = djj
+        else:
+            shift = _eye(dt, j, batch=batch) * lax.expand_dims(djj, (nb + 1,))
+            x = lax_linalg.triangular_solve(lax.add(u, shift), t[..., :j, j], left_side=True,
+                                            lower=False)
+            col = lax.concatenate([x, djj], nb)
+        # U[:j+1, :j+1] = [[U, col[:j]], [0, d_j]]
+        if u is None:
+            u = lax.expand_dims(col, (nb + 1,))
+        else:
+            u = lax.pad(u, zero, [(0, 0, 0)] * nb + [(0, 1, 0), (0, 0, 0)])
+            u = lax.concatenate([u, lax.expand_dims(col, (nb + 1,))], nb + 1)
+    return u
+
+
+def sqrtm(A, blocksize=1):
+    """Principal matrix square root through the complex Schur form (complex output)."""
+    if blocksize > 1:
+        raise NotImplementedError("Blocked version is not implemented yet.")
+    A, = _inexact("jax.scipy.linalg.sqrtm", A)
+    t, z = schur(A, output="complex")
+    return _mm(_mm(z, _sqrtm_triu(t)), _H(z))
+
+
+def funm(A, func, disp=True):
+    """f(A) for a scalar function `func` (applied elementwise to arrays), by the Schur-Parlett
+    recurrence on the complex Schur form (SciPy's algorithm; distinct eigenvalues).  The
+    result is complex, like sqrtm's."""
+    jnp = _jnp()
+    A, = _inexact("jax.scipy.linalg.funm", A)
+    if _ndim(A) != 2 or _shape(A)[0] != _shape(A)[1]:
+        raise ValueError(f"funm: expected a square matrix, got shape {_shape(A)}")
+    t, z = schur(A, output="complex")
+    n = _shape(t)[0]
+    dt = _dtype(t)
+    fd = jnp.asarray(func(_diag(t))).astype(dt)
+    f = [[None] * n for _ in range(n)]
+    for i in range(n):
+        f[i][i] = fd[i]
+    zero = jnp.zeros((), dt)
+    for p in range(1, n):
+        for i in range(n - p):
+            j = i + p
+            s = t[i, j] * (f[j][j] - f[i][i])
+            ksl = slice(i + 1, j)
+            if j > i + 1:
+                fik = jnp.stack([f[i][k] for k in range(i + 1, j)])
+                fkj = jnp.stack([f[k][j] for k in range(i + 1, j)])
+                s = s + jnp.sum(t[i, ksl] * fkj) - jnp.sum(fik * t[ksl, j])
+            den = t[j, j] - t[i, i]
+            f[i][j] = jnp.where(den == 0, s, s / jnp.where(den == 0, 1, den))
+            f[j][i] = zero
+    fmat = jnp.stack([jnp.stack(row) for row in f])
+    out = _mm(_mm(z, fmat), _H(z))
+    if disp:
+        return out
+    return out, jnp.asarray(0.0, dtypes.canonicalize_dtype(np.float64))
+
+
+def polar(a, side="right", *, method="qdwh", eps=None, max_iterations=None):
+    """Polar decomposition a = U P (right) or P U (left), computed from the SVD."""
+    a, = _inexact("jax.scipy.linalg.polar", a)
+    if _ndim(a) < 2:
+        raise ValueError("polar: input must have at least 2 dimensions")
+    if side not in ("right", "left"):
+        raise ValueError(f"side={side!r} is not one of 'right' or 'left'")
+    if method not in ("qdwh", "svd"):
+        raise ValueError(f"Unknown polar decomposition method {method}.")
+    u, s, vh = lax_linalg.svd(a, full_matrices=False)
+    sc = _cast(s, _dtype(u))
+    unitary = _mm(u, vh)
+    if side == "right":
+        posdef = _mm(_H(vh) * lax.expand_dims(sc, (_ndim(sc) - 1,)), vh)
+    else:
+        posdef = _mm(u * lax.expand_dims(sc, (_ndim(sc) - 1,)), _H(u))
+    return unitary, posdef
+
+
+# ---------------------------------------------------------------------------
+# expm
+
+
+def _pade_terms(A, b):
+    """(U, V) of the Pade approximant with coefficients b (degree 3, 5, 7, 9 or 13), summed
+    in JAX's order."""
+    ident = _eye(_dtype(A), _shape(A)[-1])
+    m = len(b) - 1
+    A2 = _mm(A, A)
+    if m == 3:
+        return _mm(A, b[3] * A2 + b[1] * ident), b[2] * A2 + b[0] * ident
+    A4 = _mm(A2, A2)
+    if m == 5:
+        return (_mm(A, b[5] * A4 + b[3] * A2 + b[1] * ident),
+                b[4] * A4 + b[2] * A2 + b[0] * ident)
+    A6 = _mm(A4, A2)
+    if m == 7:
+        return (_mm(A, b[7] * A6 + b[5] * A4 + b[3] * A2 + b[1] * ident),
+                b[6] * A6 + b[4] * A4 + b[2] * A2 + b[0] * ident)
+    if m == 9:
+        A8 = _mm(A6, A2)
+        return (_mm(A, b[9] * A8 + b[7] * A6 + b[5] * A4 + b[3] * A2 + b[1] * ident),
+                b[8] * A8 + b[6] * A6 + b[4] * A4 + b[2] * A2 + b[0] * ident)
+    U = _mm(A, _mm(A6, b[13] * A6 + b[11] * A4 + b[9] * A2) + b[7] * A6 + b[5] * A4
+            + b[3] * A2 + b[1] * ident)
+    V = _mm(A6, b[12] * A6 + b[10] * A4 + b[8] * A2) + b[6] * A6 + b[4] * A4 + b[2] * A2 \
+        + b[0] * ident
+    return U, V
+
+
+_PADE = {
+    3: (120., 60., 12., 1.),
+    5: (30240., 15120., 3360., 420., 30., 1.),
+    7: (17297280., 8648640., 1995840., 277200., 25200., 1512., 56., 1.),
+    9: (17643225600., 8821612800., 2075673600., 302702400., 30270240., 2162160., 110880.,
+        3960., 90., 1.),
+    13: (64764752532480000., 32382376266240000., 7771770303897600., 1187353796428800.,
+         129060195264000., 10559470521600., 670442572800., 33522128640., 1323241920.,
+         40840800., 960960., 16380., 182., 1.),
+}
+
+
+def _calc_P_Q(A):
+    jnp = _jnp()
+    A_L1 = jnp_linalg.norm(A, 1)
+    dt = _dtype(A)
+    if dt in (np.float64, np.complex128):
+        maxnorm = 5.371920351148152
+        conds = (1.495585217958292e-002, 2.539398330063230e-001, 9.504178996162932e-001,
+                 2.097847961257068e+000)
+        degrees = (3, 5, 7, 9, 13)
+    elif dt in (np.float32, np.complex64):
+        maxnorm = 3.925724783138660
+        conds = (4.258730016922831e-001, 1.880152677804762e+000)
+        degrees = (3, 5, 7)
+    else:
+        raise TypeError(f"A.dtype={dt} is not supported.")
+    n_squarings = jnp.maximum(0, jnp.floor(jnp.log2(A_L1 / maxnorm)))
+    A = A / (2 ** n_squarings).astype(dt)
+    idx = sum((A_L1 >= c).astype(np.int32) for c in conds)
+    branches = [lambda x, d=d: _pade_terms(x, _PADE[d]) for d in degrees]
+    U, V = lax.switch(idx, branches, A)
+    return U + V, -U + V, n_squarings
+
+
+def _expm_2d(A, upper_triangular, max_squarings):
+    jnp = _jnp()
+    P, Q, n_squarings = _calc_P_Q(A)
+
+    def nan(args):
+        return jnp.full_like(args[0], np.nan)
+
+    def compute(args):
+        _, P, Q = args
+        R = solve_triangular(Q, P) if upper_triangular else jnp_linalg.solve(Q, P)
+
+        def step(c, i):
+            return lax.cond(i < n_squarings, lambda x: _mm(x, x), lambda x: x, c), None
+        R, _ = lax.scan(step, R, jnp.arange(max_squarings, dtype=_dtype(n_squarings)))
+        return R
+
+    return lax.cond(n_squarings > max_squarings, nan, compute, (A, P, Q))
+
+
+def expm(A, *, upper_triangular=False, max_squarings=16):
+    """Matrix exponential (Pade approximation with scaling and squaring, as JAX/SciPy);
+    NaN when more than max_squarings squarings would be needed."""
+    from pyjax._src import api
+    A, = _inexact("jax.scipy.linalg.expm", A)
+    if _ndim(A) < 2 or _shape(A)[-1] != _shape(A)[-2]:
+        raise ValueError(f"Expected A to be a (batched) square matrix, got A.shape={_shape(A)}")
+    fn = lambda x: _expm_2d(x, upper_triangular, max_squarings)  # noqa: E731
+    for _ in range(_ndim(A) - 2):
+        fn = api.vmap(fn)
+    return fn(A)
+
+
+def expm_frechet(A, E, *, method=None, compute_expm=True):
+    """The Frechet derivative of expm at A in the direction E (the jvp of expm)."""
+    from pyjax._src import api
+    A, E = _inexact("jax.scipy.linalg.expm_frechet", A, E)
+    if _ndim(A) < 2 or _shape(A)[-2] != _shape(A)[-1]:
+        raise ValueError(f"expected A to be a (batched) square matrix, got A.shape={_shape(A)}")
+    if _ndim(E) < 2 or _shape(E)[-2] != _shape(E)[-1]:
+        raise ValueError(f"expected E to be a (batched) square matrix, got E.shape={_shape(E)}")
+    if _shape(A) != _shape(E):
+        raise ValueError("expected A and E to be the same shape, got "
+                         f"A.shape={_shape(A)} E.shape={_shape(E)}")
+    expm_A, frechet = api.jvp(lambda x: expm(x, upper_triangular=False, max_squarings=16),
+                              (A,), (E,))
+    if compute_expm:
+        return expm_A, frechet
+    return frechet
+
+
+# ---------------------------------------------------------------------------
+# Constructors
+
+
+def block_diag(*arrs):
+    """A block-diagonal matrix of the (at most 2-D) arguments."""
+    jnp = _jnp()
+    if len(arrs) == 0:
+        arrs = (jnp.zeros((1, 0)),)
+    util.check_arraylike("block_diag", *arrs)
+    arrs = util.promote_dtypes(*[util.asarray_arg(a) for a in arrs])
+    bad = [i for i, a in enumerate(arrs) if _ndim(a) > 2]
+    if bad:
+        raise ValueError("Arguments to jax.scipy.linalg.block_diag must have at most 2 "
+                         f"dimensions, got {arrs[bad[0]]} at argument {bad[0]}.")
+    arrs = [jnp.atleast_2d(a) for a in arrs]
+    total = sum(_shape(a)[1] for a in arrs)
+    zero = lax.full((), 0, _dtype(arrs[0]))
+    rows, col = [], 0
+    for a in arrs:
+        c = _shape(a)[1]
+        rows.append(lax.pad(a, zero, [(0, 0, 0), (col, total - col - c, 0)]))
+        col += c
+    return jnp.concatenate(rows, axis=0)
+
+
+def _toeplitz_from(vals, m, n):
+    """T[i, j] = vals[..., n - 1 + i - j] for vals of length m + n - 1."""
+    jnp = _jnp()
+    rv = lax.rev(vals, (_ndim(vals) - 1,))
+    rows = [lax.slice_in_dim(rv, m - 1 - i, m - 1 - i + n, axis=_ndim(vals) - 1)
+            for i in range(m)]
+    return jnp.stack(rows, axis=-2)
+
+
+def toeplitz(c, r=None):
+    """Toeplitz matrix with first column c and first row r (r = conj(c) by default);
+    leading batch dimensions broadcast."""
+    jnp = _jnp()
+    util.check_arraylike("toeplitz", c)
+    if r is None:
+        c = util.asarray_arg(c)
+        r = jnp.conj(c)
+    util.check_arraylike("toeplitz", r)
+    c, r = util.promote_dtypes(util.asarray_arg(c), util.asarray_arg(r))
+    if _ndim(c) == 0:
+        c = lax.reshape(c, (1,))
+    if _ndim(r) == 0:
+        r = lax.reshape(r, (1,))
+    c, r = lax_linalg._broadcast_batch(c, r, core_ranks=(1, 1))
+    m, n = _shape(c)[-1], _shape(r)[-1]
+    if m == 0 or n == 0:
+        return jnp.empty(_shape(c)[:-1] + (m, n), _dtype(c))
+    ax = _ndim(c) - 1
+    vals = lax.concatenate([lax.rev(lax.slice_in_dim(r, 1, n, axis=ax), (ax,)), c], ax)
+    return _toeplitz_from(vals, m, n)
+
+
+def hankel(c, r=None):
+    """Hankel matrix with first column c and last row r (zeros by default)."""
+    jnp = _jnp()
+    c = util.asarray_arg(c)
+    if r is None:
+        r = jnp.zeros_like(c)
+    c, r = util.promote_dtypes(c, util.asarray_arg(r))
+    c, r = lax.reshape(c, (math.prod(_shape(c)),)), lax.reshape(r, (math.prod(_shape(r)),))
+    m, n = _shape(c)[0], _shape(r)[0]
+    vals = lax.concatenate([c, lax.slice_in_dim(r, 1, n, axis=0)], 0)
+    rows = [lax.slice_in_dim(vals, i, i + n, axis=0) for i in range(m)]
+    return jnp.stack(rows, axis=0)
+
+
+def circulant(c):
+    """Circulant matrix with first column c."""
+    c = util.asarray_arg(c)
+    n = _shape(c)[-1]
+    ax = _ndim(c) - 1
+    # T[i, j] = c[(i - j) mod n] = toeplitz(c, roll(rev(c), 1))
+    r = lax.concatenate([lax.slice_in_dim(c, 0, 1, axis=ax),
+                         lax.rev(lax.slice_in_dim(c, 1, n, axis=ax), (ax,))], ax)
+    return toeplitz(c, r)
+
+
+# ---------------------------------------------------------------------------
+# Re-exports with SciPy's signatures
+
+
+def det(a, overwrite_a=False, check_finite=True):
+    """Determinants of square matrices."""
+    return jnp_linalg.det(a)
+
+
+def inv(a, overwrite_a=False, check_finite=True):
+    """Inverses of square matrices."""
+    return jnp_linalg.inv(a)
+
+
+def _solve_pos(a, b, lower):
+    from pyjax._src import api
+    from pyjax._src.lax.solvers import custom_linear_solve
+    a, b = _inexact("jax.scipy.linalg.solve", a, b)
+    _check_solve_shapes(a, b)
+    vector = _ndim(a) == _ndim(b) + 1
+    a, b = lax_linalg._broadcast_batch(a, b, core_ranks=(2, 1 if vector else 2))
+    factors = cho_factor(lax.stop_gradient(a), lower=lower)
+    if type(core.current_trace()) is core.EvalTrace:
+        return cho_solve(factors, b)  # eager: no derivative will be taken
+
+    def matvec(x):
+        return lax_linalg._mv(a, x)
+
+    def solve_fn(_, x):
+        return cho_solve(factors, x)
+
+    def transpose_solve_fn(_, x):
+        # a^T = conj(a) for Hermitian a: a^T y = x  <=>  y = conj(a^{-1} conj(x)).  (JAX marks
+        # the system symmetric, which is wrong for complex Hermitian a.)
+        if not _is_complex(x):
+            return cho_solve(factors, x)
+        return lax.conj(cho_solve(factors, lax.conj(x)))
+
+    def one(x):
+        return custom_linear_solve(matvec, x, solve_fn, transpose_solve_fn)
+    if vector:
+        return one(b)
+    nd = _ndim(b)
+    return api.vmap(one, in_axes=nd - 1, out_axes=nd - 1)(b)
+
+
+def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, debug=False,
+          check_finite=True, assume_a="gen", transposed=False):
+    """Solve a x = b; assume_a 'gen'/'sym'/'her' (LU), 'pos' (Cholesky), 'diagonal',
+    'upper triangular' or 'lower triangular'."""
+    if transposed:
+        a = _T(util.asarray_arg(a))
+    if assume_a in ("gen", "general", "sym", "symmetric", "her", "hermitian"):
+        return jnp_linalg.solve(a, b)
+    if assume_a in ("pos", "positive definite"):
+        return _solve_pos(a, b, lower)
+    if assume_a in ("upper triangular", "lower triangular"):
+        return solve_triangular(a, b, lower=assume_a.startswith("lower"))
+    if assume_a == "diagonal":
+        a, b = _inexact("jax.scipy.linalg.solve", a, b)
+        _check_solve_shapes(a, b)
+        d = _diag(a)
+        if _ndim(b) == _ndim(a):
+            d = lax.expand_dims(d, (_ndim(d),))
+        d, b = util.promote_shapes("solve", d, b)
+        return lax.div(b, d)
+    raise ValueError(f"{assume_a!r} is not a recognized matrix structure")
+
+
+__all__ = ["block_diag", "cho_factor", "cho_solve", "cholesky", "circulant", "det", "eigh",
+           "eigh_tridiagonal", "expm", "expm_frechet", "funm", "hankel", "hessenberg", "inv",
+           "lu", "lu_factor", "lu_solve", "polar", "qr", "rsf2csf", "schur", "solve",
+           "solve_triangular", "sqrtm", "svd", "toeplitz"]
