@@ -29,6 +29,16 @@ from pyjax._src.numpy.ufuncs import (  # noqa: F401
     not_equal, positive, pow, power, rad2deg, radians, real, reciprocal, remainder, right_shift,
     rint, round, sign, signbit, sin, sinc, sinh, sqrt, square, subtract, tan, tanh, true_divide,
     trunc)
+# Each of these modules lists its public names in __all__.
+from pyjax._src.numpy.indexing import *  # noqa: F401,F403,E402
+from pyjax._src.numpy.manipulation import *  # noqa: F401,F403,E402
+from pyjax._src.numpy.setops import *  # noqa: F401,F403,E402
+from pyjax._src.numpy.mathfuncs import *  # noqa: F401,F403,E402
+from pyjax._src.numpy.polynomial import *  # noqa: F401,F403,E402
+from pyjax._src.numpy.ufunc_objects import *  # noqa: F401,F403,E402
+from pyjax._src.numpy.statistics import *  # noqa: F401,F403,E402
+from pyjax._src.numpy.sorting import *  # noqa: F401,F403,E402
+from pyjax._src.numpy.array_api import *  # noqa: F401,F403,E402
 
 # dtypes and scalar types, as NumPy names them
 bool_ = _np.bool_

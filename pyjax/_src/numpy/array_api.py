@@ -1,0 +1,3 @@
+"""jax.numpy: array_api."""
+
+__all__ = []

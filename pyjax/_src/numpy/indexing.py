@@ -1,0 +1,3 @@
+"""jax.numpy: indexing."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""jax.numpy: manipulation."""
+
+__all__ = []

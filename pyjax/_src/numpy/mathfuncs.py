@@ -1,0 +1,3 @@
+"""jax.numpy: mathfuncs."""
+
+__all__ = []

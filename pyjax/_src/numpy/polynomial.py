@@ -1,0 +1,3 @@
+"""jax.numpy: polynomial."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""jax.numpy: setops."""
+
+__all__ = []

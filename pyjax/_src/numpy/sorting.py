@@ -1,0 +1,3 @@
+"""jax.numpy: sorting."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""jax.numpy: statistics."""
+
+__all__ = []

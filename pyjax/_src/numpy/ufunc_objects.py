@@ -1,0 +1,3 @@
+"""jax.numpy: ufunc_objects."""
+
+__all__ = []
