@@ -653,6 +653,14 @@ _BINARY_TABLE = [
 for _name, _ref, _dts, _specs, _opts in _BINARY_TABLE:
     case(_name, B[_name], _specs, _dts, ref=_ref, **_opts)
 
+from pyjax._src.lax import special as SP  # noqa: E402
+case("regularized_incomplete_beta", SP.regularized_incomplete_beta_p,
+     [Spec(3, 4, lo=0.5, hi=4.0), Spec(3, 4, lo=0.5, hi=4.0), Spec(3, 4, lo=0.05, hi=0.95)],
+     FLOATS3, ref=sps.betainc, nondiff=(0, 1))   # d/da, d/db raise ValueError, as in JAX
+case("bessel_i0e", SP.bessel_i0e_p, [Spec(3, 4, lo=-5.0, hi=5.0)], FLOATS3, ref=sps.i0e)
+case("bessel_i1e", SP.bessel_i1e_p, [Spec(3, 4, lo=-5.0, hi=5.0)], FLOATS3, ref=sps.i1e)
+case("zeta", SP.zeta_p, [Spec(3, 4, lo=1.5, hi=5.0), Spec(3, 4, lo=0.5, hi=4.0)], FLOATS3,
+     ref=sps.zeta, nondiff=(0,))                 # d/dx raises (JAX's lax.zeta has no jvp)
 case("igamma_grad_a", E.igamma_grad_a_p,
      _two(Spec(3, 4, lo=0.5, hi=4.0), Spec(3, 4, lo=0.2, hi=5.0)), (f32, f64),
      ref=ref_igamma_grad_a, tol=50, jvp=None)

@@ -423,6 +423,8 @@ def vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_n
     def vmap_f(*args, **kwargs):
         # Keyword arguments are always mapped over their leading axis (as in JAX).
         flat_args, in_tree = tree_flatten((args, kwargs))
+        from pyjax._src.lax import lax
+        flat_args = [lax.asarray(x) for x in flat_args]  # NumPy 64-bit inputs canonicalised
         axes_spec = (in_axes if isinstance(in_axes, tuple) else (in_axes,) * len(args), 0)
         if isinstance(in_axes, tuple) and len(in_axes) != len(args):
             raise ValueError(f"vmap in_axes must be an int, None, or a tuple of entries "

@@ -5,3 +5,4 @@ from pyjax._src.lax.lax import (cond, map, scan, sort, switch, while_loop)  # no
 from pyjax.lax import linalg  # noqa: F401,E402
 from pyjax._src.lax.fft import FftType, fft  # noqa: F401,E402
 from pyjax._src.lax.solvers import custom_linear_solve, custom_root  # noqa: F401,E402
+from pyjax._src.lax.special import betainc, bessel_i0e, bessel_i1e, zeta  # noqa: F401,E402

@@ -1,0 +1,289 @@
+"""Helpers shared by pyjax.scipy, written only with lax (and the stable part of jnp).
+
+Some of these stand in for jax.numpy functions pyjax does not have yet (polyval,
+piecewise, diff, searchsorted, take) and for linear algebra (cholesky, triangular
+solves); they work on traced values under jit, vmap and grad.  Gathers are done
+with a one-hot mask and a sum (`take_flat`): O(len(indices) * len(array)) work, exact,
+and differentiable; a gather primitive would make them O(len(indices)).
+"""
+import itertools
+import operator
+
+import numpy as np
+
+from pyjax._src import core, dtypes
+from pyjax._src.core import get_aval
+from pyjax._src.lax import lax
+from pyjax._src.numpy import util as np_util
+
+
+def jnp():
+    import pyjax.numpy
+    return pyjax.numpy
+
+
+def dtype_of(x):
+    """The canonical dtype a value has (or would have as an array)."""
+    if isinstance(x, core.Array):
+        return x.dtype
+    return dtypes.dtype(x, canonicalize=True)
+
+
+def const(x, value):
+    """`value` as a rank-0 array of `x`'s dtype (JAX's lax._const): weakly typed when `x`
+    is a weakly-typed scalar of the default float type (as a Python scalar would be),
+    strongly typed otherwise."""
+    aval = get_aval(x)
+    if (aval.weak_type and aval.ndim == 0
+            and aval.dtype == dtypes.canonicalize_dtype(dtypes.dtype(float(0), canonicalize=True))):
+        return lax.full((), value, aval.dtype, weak_type=True)
+    return lax.asarray(np.asarray(value, aval.dtype))
+
+
+def strong_const(x, value):
+    """`value` as a strongly-typed rank-0 array of `x`'s dtype (a NumPy scalar in JAX)."""
+    return lax.asarray(np.asarray(value, get_aval(x).dtype))
+
+
+def full_like(x, value):
+    return lax.full_like(x, value)
+
+
+def promote_args_inexact(name, *args):
+    return np_util.promote_args_inexact(name, *args)
+
+
+def promote_dtypes_inexact(*args):
+    return np_util.promote_dtypes_inexact(*args)
+
+
+def check_arraylike(name, *args):
+    np_util.check_arraylike(name, *args)
+
+
+def canonicalize_axis(axis, ndim):
+    return np_util.canonicalize_axis(axis, ndim)
+
+
+def static_int(x, what):
+    """A Python int from a concrete value, with JAX's error for a traced one."""
+    return operator.index(core.concrete_or_error(x, what).item()
+                          if isinstance(x, core.Array) else x)
+
+
+def polyval(coeffs, x):
+    """Horner's scheme as jnp.polyval computes it: y = 0; y = y * x + c for each c."""
+    y = lax.full(get_aval(x).shape, 0, get_aval(x).dtype)
+    for c in coeffs:
+        y = lax.add(lax.mul(y, x), strong_const(x, c))
+    return y
+
+
+def select_cases(index, cases):
+    """cases[index] elementwise (index an int32 array of the cases' shape)."""
+    if len(cases) == 1:
+        return cases[0]
+    return lax.select_n(lax.clamp(0, index, len(cases) - 1), *cases)
+
+
+def piecewise(x, condlist, funclist):
+    """jnp.piecewise: the function of the *last* true condition (the default function, if
+    given one more than conditions, where none holds).  Every function runs on all of `x`
+    and the results are selected, as JAX's vectorized switch does."""
+    jn = jnp()
+    x = jn.asarray(x)
+    condlist = [jn.asarray(c) for c in condlist]
+    nc, nf = len(condlist), len(funclist)
+    if nf == nc + 1:
+        funclist = funclist[-1:] + funclist[:-1]
+    elif nf == nc:
+        funclist = [0] + list(funclist)
+    else:
+        raise ValueError(f"with {nc} condition(s), either {nc} or {nc + 1} functions are "
+                         f"expected; got {nf}")
+    index = lax.full(x.shape, 0, np.int32)
+    for i, c in enumerate(condlist):
+        c = jn.broadcast_to(c, x.shape)
+        index = lax.select(c, lax.full(x.shape, i + 1, np.int32), index)
+    outs = []
+    for i, f in enumerate(funclist):
+        if callable(f):
+            # As JAX's batched switch: a branch sees x only where it is selected (elsewhere
+            # a stop_gradient copy), so unselected branches add exact zeros to gradients.
+            mine = lax.eq(index, lax.full_like(index, i))
+            xi = lax.select(mine, x, lax.stop_gradient(x))
+            v = jn.asarray(f(xi))
+            outs.append(lax.convert_element_type(jn.broadcast_to(v, x.shape), x.dtype))
+        else:
+            outs.append(lax.full(x.shape, f, x.dtype))
+    return select_cases(index, outs)
+
+
+def diff(x, axis=-1):
+    x = jnp().asarray(x)
+    axis = canonicalize_axis(axis, x.ndim)
+    n = x.shape[axis]
+    return lax.sub(lax.slice_in_dim(x, 1, n, axis=axis), lax.slice_in_dim(x, 0, n - 1, axis=axis))
+
+
+_TAKE_CHUNK_ELEMENTS = 1 << 22
+
+
+def take_flat(values, index):
+    """values[index] along the first axis of `values` for an integer array `index` (indices
+    are clamped into range, as JAX's gather does).  Returns shape index.shape +
+    values.shape[1:].
+
+    A one-hot selection and a sum (exact, differentiable, batchable): O(len(index) *
+    len(values)) work, done in chunks of indices (a lax.map) when the mask would be large.
+    A gather primitive would make this O(len(index))."""
+    jn = jnp()
+    values = jn.asarray(values)
+    index = jn.asarray(index)
+    n = values.shape[0]
+    index = lax.clamp(np.asarray(0, index.dtype), index, np.asarray(max(n - 1, 0), index.dtype))
+    rest = values.shape[1:]
+    per_index = n * int(np.prod(rest, dtype=np.int64))
+    m = int(np.prod(index.shape, dtype=np.int64))
+    if m * per_index <= _TAKE_CHUNK_ELEMENTS or m <= 1:
+        return _take_onehot(values, index)
+    chunk = max(1, _TAKE_CHUNK_ELEMENTS // per_index)
+    chunks = -(-m // chunk)
+    flat = jn.reshape(index, (m,))
+    flat = lax.pad(flat, np.asarray(0, flat.dtype), [(0, chunks * chunk - m, 0)])
+    out = lax.map(lambda ic: _take_onehot(values, ic), jn.reshape(flat, (chunks, chunk)))
+    out = jn.reshape(out, (chunks * chunk,) + rest)
+    return jn.reshape(lax.slice_in_dim(out, 0, m, axis=0), index.shape + rest)
+
+
+def _take_onehot(values, index):
+    n = values.shape[0]
+    rest = values.shape[1:]
+    iota = lax.broadcasted_iota(index.dtype, index.shape + (n,), index.ndim)
+    mask = lax.eq(lax.broadcast_in_dim(index, index.shape + (n,), tuple(range(index.ndim))), iota)
+    out_shape = index.shape + (n,) + rest
+    mask = lax.broadcast_in_dim(mask, out_shape, tuple(range(index.ndim + 1)))
+    vals = lax.broadcast_in_dim(values, out_shape, tuple(range(index.ndim, len(out_shape))))
+    picked = lax.select(mask, vals, lax.full(out_shape, 0, values.dtype))
+    return lax.reduce_sum(picked, (index.ndim,))
+
+
+def take_nd(values, indices):
+    """values[i0, i1, ...] for integer arrays of one shape, one per leading axis of
+    `values` (clamped)."""
+    jn = jnp()
+    values = jn.asarray(values)
+    k = len(indices)
+    shape = values.shape[:k]
+    flat = lax.full(get_aval(indices[0]).shape, 0, np.int32)
+    for i, size in zip(indices, shape):
+        i = lax.clamp(0, lax.convert_element_type(i, np.int32), size - 1)
+        flat = lax.add(lax.mul(flat, lax.full_like(flat, size)), i)
+    return take_flat(jn.reshape(values, (int(np.prod(shape)),) + values.shape[k:]), flat)
+
+
+def searchsorted_left(sorted_1d, x):
+    """jnp.searchsorted(a, x, side='left') for a sorted 1-d `a`: the count of a < x."""
+    jn = jnp()
+    a = jn.asarray(sorted_1d)
+    x = jn.asarray(x)
+    lt = lax.lt(lax.broadcast_in_dim(a, x.shape + a.shape, (x.ndim,)),
+                lax.broadcast_in_dim(x, x.shape + a.shape, tuple(range(x.ndim))))
+    return lax.reduce_sum(lax.convert_element_type(lt, np.int32), (x.ndim,))
+
+
+# --- small dense linear algebra, unrolled over the (static) matrix size ------------
+
+
+def _col(a, j):
+    """a[..., :, j] for a (..., n, m) array."""
+    nd = get_aval(a).ndim
+    return lax.squeeze(lax.slice_in_dim(a, j, j + 1, axis=nd - 1), (nd - 1,))
+
+
+def _elem(v, i):
+    """v[..., i:i+1] for a (..., n) array."""
+    nd = get_aval(v).ndim
+    return lax.slice_in_dim(v, i, i + 1, axis=nd - 1)
+
+
+def cholesky(a):
+    """The lower Cholesky factor of symmetric positive-definite (..., n, n) matrices (the
+    lower triangle is read).  NaN where the matrix is not positive definite."""
+    jn = jnp()
+    a = jn.asarray(a)
+    n = a.shape[-1]
+    # The value reads the lower triangle (as LAPACK's potrf); the derivative is that of the
+    # symmetric part, so cotangents are split evenly between a[i, j] and a[j, i] (JAX's
+    # cholesky jvp symmetrizes its input tangent the same way).
+    at = jn.swapaxes(a, -1, -2)
+    r = lax.broadcasted_iota(np.int32, a.shape, a.ndim - 2)
+    c = lax.broadcasted_iota(np.int32, a.shape, a.ndim - 1)
+    lower = lax.select(lax.ge(r, c), a, at)
+    sym = (a + at) / 2
+    a = sym + lax.stop_gradient(lower - sym)
+    rows = lax.broadcasted_iota(np.int32, a.shape[:-1], a.ndim - 2)
+    cols = []
+    for j in range(n):
+        v = _col(a, j)
+        for k in range(j):
+            v = lax.sub(v, lax.mul(cols[k], lax.broadcast_in_dim(
+                _elem(cols[k], j), get_aval(v).shape, tuple(range(get_aval(v).ndim)))))
+        d = lax.sqrt(_elem(v, j))
+        col = lax.div(v, lax.broadcast_in_dim(d, get_aval(v).shape, tuple(range(get_aval(v).ndim))))
+        col = lax.select(lax.ge(rows, lax.full_like(rows, j)), col, lax.full_like(col, 0))
+        cols.append(col)
+    return jnp().stack(cols, axis=-1)
+
+
+def solve_lower(l, b):
+    """Solve l y = b for lower-triangular (..., n, n) `l` and (..., n) `b`."""
+    jn = jnp()
+    n = l.shape[-1]
+    ys = []
+    for i in range(n):
+        r = jn.asarray(b)[..., i]
+        for k in range(i):
+            r = r - l[..., i, k] * ys[k]
+        ys.append(r / l[..., i, i])
+    return jn.stack(ys, axis=-1)
+
+
+def solve_upper_t(l, b):
+    """Solve l^T x = b for lower-triangular (..., n, n) `l` and (..., n) `b`."""
+    jn = jnp()
+    n = l.shape[-1]
+    xs = [None] * n
+    for i in reversed(range(n)):
+        r = jn.asarray(b)[..., i]
+        for k in range(i + 1, n):
+            r = r - l[..., k, i] * xs[k]
+        xs[i] = r / l[..., i, i]
+    return jn.stack(xs, axis=-1)
+
+
+def spd_inverse(a):
+    """The inverse of a symmetric positive-definite (n, n) matrix, through its Cholesky
+    factor."""
+    jn = jnp()
+    n = a.shape[-1]
+    l = cholesky(a)
+    eye = jn.eye(n, dtype=a.dtype)
+    cols = [solve_upper_t(l, solve_lower(l, eye[:, j])) for j in range(n)]
+    return jn.stack(cols, axis=-1)
+
+
+def cov_rows(x, aweights):
+    """jnp.cov(x, rowvar=True, bias=False, aweights=w) for a (d, n) array."""
+    jn = jnp()
+    w = aweights
+    v1 = jn.sum(w)
+    avg = jn.sum(x * w, axis=1) / v1
+    v2 = jn.sum(w * w)
+    fact = v1 - v2 / v1
+    xc = x - avg[:, None]
+    return jn.matmul(xc * w, xc.T) / fact
+
+
+def product(*seqs):
+    return itertools.product(*seqs)

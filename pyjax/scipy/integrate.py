@@ -1,0 +1,2 @@
+"""pyjax.scipy.integrate: trapezoid, as jax.scipy.integrate."""
+from pyjax._src.scipy.integrate import trapezoid  # noqa: F401

@@ -1,0 +1,2 @@
+"""pyjax.scipy.interpolate: RegularGridInterpolator, as jax.scipy.interpolate."""
+from pyjax._src.scipy.interpolate import RegularGridInterpolator  # noqa: F401

@@ -1,0 +1,2 @@
+"""pyjax.scipy.signal: direct convolutions and correlations, as jax.scipy.signal."""
+from pyjax._src.scipy.signal import convolve, convolve2d, correlate, correlate2d  # noqa: F401
