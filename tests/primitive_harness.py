@@ -992,6 +992,507 @@ for _typ in ("FFT", "IFFT", "RFFT", "IRFFT"):
              ((lambda dt: np.dtype(np.finfo(dt).dtype)) if _typ == "IRFFT" else None))
 
 # ---------------------------------------------------------------------------
+# --- gather / scatter (pyjax/_src/lax/slicing.py) ----------------------------------
+# References are element-by-element loops over XLA's definitions, independent of the
+# vectorised implementation.
+from pyjax._src.lax import slicing as SL  # noqa: E402
+
+
+def _ref_gather(operand, indices, *, dimension_numbers, slice_sizes, mode, fill_value,
+                **_):
+    dn = dimension_numbers
+    out_rank = len(dn.offset_dims) + indices.ndim - 1
+    window = [d for d in range(operand.ndim)
+              if d not in dn.collapsed_slice_dims and d not in dn.operand_batching_dims]
+    bshape, wsizes = iter(indices.shape[:-1]), iter(slice_sizes[d] for d in window)
+    out_shape = tuple(next(wsizes) if i in dn.offset_dims else next(bshape)
+                      for i in range(out_rank))
+    fill = SL._default_fill_value(operand.dtype) if fill_value is None else fill_value
+    out = np.zeros(out_shape, operand.dtype)
+    batch_out = [d for d in range(out_rank) if d not in dn.offset_dims]
+    for o in np.ndindex(*out_shape):
+        g = [o[d] for d in batch_out]
+        vec = indices[tuple(g)]
+        start = [0] * operand.ndim
+        ok = True
+        for k, d in enumerate(dn.start_index_map):
+            s, hi = int(vec[k]), operand.shape[d] - slice_sizes[d]
+            ok = ok and 0 <= s <= hi
+            start[d] = min(max(s, 0), hi)
+        for od, idim in zip(dn.operand_batching_dims, dn.start_indices_batching_dims):
+            start[od] = g[idim]
+        for j, d in enumerate(window):
+            start[d] += o[dn.offset_dims[j]]
+        out[o] = fill if (mode == SL.GatherScatterMode.FILL_OR_DROP and not ok) \
+            else operand[tuple(start)]
+    return out
+
+
+_SCATTER_COMBINE = {"scatter": lambda a, b: b, "scatter-add": lambda a, b: a + b,
+                    "scatter-sub": lambda a, b: a - b, "scatter-mul": lambda a, b: a * b,
+                    "scatter-min": lambda a, b: b if (np.isnan(b) or b < a) and not np.isnan(a) else a,
+                    "scatter-max": lambda a, b: b if (np.isnan(b) or b > a) and not np.isnan(a) else a}
+
+
+def _ref_scatter(name):
+    combine = _SCATTER_COMBINE[name]
+
+    def ref(operand, indices, updates, *, dimension_numbers, mode, **_):
+        dn = dimension_numbers
+        out = np.array(operand, copy=True)
+        uwd = dn.update_window_dims
+        usd = [d for d in range(updates.ndim) if d not in uwd]
+        window = [d for d in range(operand.ndim)
+                  if d not in dn.inserted_window_dims and d not in dn.operand_batching_dims]
+        sizes = [1] * operand.ndim
+        for d, u in zip(window, uwd):
+            sizes[d] = updates.shape[u]
+        for u in np.ndindex(*updates.shape):
+            g = [u[d] for d in usd]
+            vec = indices[tuple(g)]
+            start = [0] * operand.ndim
+            ok = True
+            for k, d in enumerate(dn.scatter_dims_to_operand_dims):
+                s, hi = int(vec[k]), operand.shape[d] - sizes[d]
+                ok = ok and 0 <= s <= hi
+                start[d] = min(max(s, 0), hi)
+            if not ok and mode != SL.GatherScatterMode.CLIP:
+                continue
+            for od, idim in zip(dn.operand_batching_dims, dn.scatter_indices_batching_dims):
+                start[od] = g[idim]
+            for j, d in enumerate(window):
+                start[d] += u[uwd[j]]
+            out[tuple(start)] = combine(out[tuple(start)], updates[u])
+        return out
+    return ref
+
+
+_GDN = SL.GatherDimensionNumbers
+_SDN = SL.ScatterDimensionNumbers
+_MODES = {"clip": SL.GatherScatterMode.CLIP, "fill": SL.GatherScatterMode.FILL_OR_DROP,
+          "promise": SL.GatherScatterMode.PROMISE_IN_BOUNDS}
+_GATHERS = [  # (name, operand shape, indices spec, dimension numbers, slice sizes)
+    ("rows", (5, 3), Spec(4, 1, dtype=i32, int_lo=-2, int_hi=6),
+     _GDN(offset_dims=(1,), collapsed_slice_dims=(0,), start_index_map=(0,)), (1, 3)),
+    ("points", (4, 5), Spec(3, 2, 2, dtype=i32, int_lo=-1, int_hi=5),
+     _GDN(offset_dims=(), collapsed_slice_dims=(0, 1), start_index_map=(1, 0)), (1, 1)),
+    ("windows", (6, 5), Spec(3, 1, dtype=i32, int_lo=-1, int_hi=6),
+     _GDN(offset_dims=(1, 2), collapsed_slice_dims=(), start_index_map=(0,)), (2, 5)),
+    ("batching dims", (3, 4, 5), Spec(3, 2, 1, dtype=i32, int_lo=0, int_hi=4),
+     _GDN(offset_dims=(2,), collapsed_slice_dims=(1,), start_index_map=(1,),
+          operand_batching_dims=(0,), start_indices_batching_dims=(0,)), (1, 1, 5)),
+    ("no index vector", (3, 4), Spec(2, 0, dtype=i32),
+     _GDN(offset_dims=(1, 2), collapsed_slice_dims=(), start_index_map=()), (2, 4)),
+    ("empty indices", (3, 4), Spec(0, 1, dtype=i32),
+     _GDN(offset_dims=(1,), collapsed_slice_dims=(0,), start_index_map=(0,)), (1, 4)),
+]
+
+def _in_bounds(spec, hi):
+    """PROMISE_IN_BOUNDS cases keep their promise (their gradients assume it, as in JAX)."""
+    return Spec(*spec.shape, dtype=spec.dtype, int_lo=0, int_hi=hi) if spec.shape[0] else spec
+
+
+for _n, _shape, _ispec, _dn, _ss in _GATHERS:
+    for _m, _mode in _MODES.items():
+        if _n in ("no index vector", "empty indices") and _m != "clip":
+            continue
+        _hi = min(_shape[d] - _ss[d] for d in _dn.start_index_map) if _dn.start_index_map else 0
+        case(f"gather[{_n},{_m}]", SL.gather_p,
+             [Spec(*_shape), _in_bounds(_ispec, _hi) if _m == "promise" else _ispec],
+             (f32, f64, i32, c64, bf16, boolean) if _m == "fill" and _n == "rows" else (f32, f64, i32),
+             dict(dimension_numbers=_dn, slice_sizes=_ss, unique_indices=False,
+                  indices_are_sorted=False, mode=_mode,
+                  fill_value=-1 if _mode == SL.GatherScatterMode.FILL_OR_DROP else None),
+             ref=_ref_gather, ref_upcast=False)
+# The default fill values: NaN for inexact types (finite differences cannot see through it).
+case("gather[default fill]", SL.gather_p, [Spec(5, 3), Spec(4, 1, dtype=i32, int_lo=-2, int_hi=6)],
+     (f32, i32, u8, boolean),
+     lambda dt: dict(dimension_numbers=_GATHERS[0][3], slice_sizes=(1, 3), unique_indices=False,
+                     indices_are_sorted=False, mode=SL.GatherScatterMode.FILL_OR_DROP,
+                     fill_value=SL._default_fill_value(dt)), ref=_ref_gather, ref_upcast=False,
+     jvp=None)
+case("gather[u8 indices]", SL.gather_p, [Spec(5, 3), Spec(4, 1, dtype=u8, int_lo=0, int_hi=6)],
+     (f32,), dict(dimension_numbers=_GATHERS[0][3], slice_sizes=(1, 3), unique_indices=False,
+                  indices_are_sorted=False, mode=SL.GatherScatterMode.CLIP, fill_value=None),
+     ref=_ref_gather, ref_upcast=False)
+
+
+def _unique_rows(rng, dt):
+    return np.array([[3], [0], [4]], np.int32)
+
+
+_unique_rows.fixed = True
+
+_SCATTERS = [  # (name, operand shape, indices spec, updates shape, dimension numbers)
+    ("rows", (5, 3), Spec(4, 1, dtype=i32, int_lo=-2, int_hi=6), (4, 3),
+     _SDN(update_window_dims=(1,), inserted_window_dims=(0,), scatter_dims_to_operand_dims=(0,))),
+    ("points", (4, 5), Spec(3, 2, 2, dtype=i32, int_lo=-1, int_hi=5), (3, 2),
+     _SDN(update_window_dims=(), inserted_window_dims=(0, 1), scatter_dims_to_operand_dims=(1, 0))),
+    ("windows", (6, 5), Spec(3, 1, dtype=i32, int_lo=-1, int_hi=6), (3, 2, 4),
+     _SDN(update_window_dims=(1, 2), inserted_window_dims=(), scatter_dims_to_operand_dims=(0,))),
+    ("batching dims", (3, 4, 5), Spec(3, 2, 1, dtype=i32, int_lo=0, int_hi=3), (3, 2, 5),
+     _SDN(update_window_dims=(2,), inserted_window_dims=(1,), scatter_dims_to_operand_dims=(1,),
+          operand_batching_dims=(0,), scatter_indices_batching_dims=(0,))),
+    ("unique rows", (5, 3), _unique_rows, (3, 3),
+     _SDN(update_window_dims=(1,), inserted_window_dims=(0,), scatter_dims_to_operand_dims=(0,))),
+]
+_SCATTER_PRIMS = {"scatter-add": SL.scatter_add_p, "scatter-sub": SL.scatter_sub_p,
+                  "scatter-mul": SL.scatter_mul_p, "scatter-min": SL.scatter_min_p,
+                  "scatter-max": SL.scatter_max_p, "scatter": SL.scatter_p}
+for _pname, _p in _SCATTER_PRIMS.items():
+    for _n, _shape, _ispec, _ushape, _dn in _SCATTERS:
+        unique = _n == "unique rows"
+        if _pname == "scatter-mul" and not unique:
+            continue  # its updates' derivative needs unique indices (as JAX)
+        for _m, _mode in _MODES.items():
+            if _m == "promise" and _n != "rows":
+                continue
+            extra = {"update_jaxpr": None} if _pname == "scatter" else {}
+            _ix = _in_bounds(_ispec, _shape[0] - 1) if _m == "promise" else _ispec
+            case(f"{_pname}[{_n},{_m}]", _p, [Spec(*_shape), _ix, Spec(*_ushape)],
+                 (f32, f64, i32) if _n != "rows" or _pname == "scatter-sub" else
+                 (f32, f64, i32, c64, bf16) if _pname in ("scatter-add", "scatter") else
+                 (f32, f64, i32, bf16),
+                 dict(dimension_numbers=_dn, indices_are_sorted=False, unique_indices=unique,
+                      mode=_mode, **extra),
+                 ref=_ref_scatter(_pname), ref_upcast=False)
+case("scatter-add[bool]", SL.scatter_add_p,
+     [Spec(5, 3), Spec(4, 1, dtype=i32, int_lo=-2, int_hi=6), Spec(4, 3)], (boolean,),
+     dict(dimension_numbers=_SCATTERS[0][4], indices_are_sorted=False, unique_indices=False,
+          mode=SL.GatherScatterMode.FILL_OR_DROP), ref=_ref_scatter("scatter-max"),
+     ref_upcast=False)
+
+
+# --- convolutions, windowed reductions, reduce_precision -----------------------------
+# (pyjax/_src/lax/convolution.py and pyjax/_src/lax/windowed_reductions.py; the generic
+# `reduce` and `reduce_window` primitives have several results and are tested in
+# tests/test_convolution.py.)
+from pyjax._src.lax import convolution as CV  # noqa: E402
+from pyjax._src.lax import windowed_reductions as WR  # noqa: E402
+
+
+def _ref_pad_dilate(x, padding, dilation, fill, axes):
+    """x with `dilation - 1` fill values between elements and (lo, hi) fill values (negative:
+    cropped) on the given axes: lax.pad, slowly."""
+    for ax, (lo, hi), d in zip(axes, padding, dilation):
+        n = x.shape[ax]
+        size = max(0, (n - 1) * d + 1)
+        shape = list(x.shape)
+        shape[ax] = size + max(lo, 0) + max(hi, 0)
+        out = np.full(shape, fill, x.dtype)
+        idx = [slice(None)] * x.ndim
+        idx[ax] = slice(max(lo, 0), max(lo, 0) + size, d)
+        out[tuple(idx)] = x
+        idx[ax] = slice(-min(lo, 0), shape[ax] + min(hi, 0))
+        x = out[tuple(idx)]
+    return x
+
+
+def ref_conv(lhs, rhs, window_strides, padding, lhs_dilation, rhs_dilation, dimension_numbers,
+             feature_group_count, batch_group_count, precision=None, preferred_element_type=None):
+    """conv_general_dilated by loops over output positions and output features."""
+    lhs_spec, rhs_spec, out_spec = dimension_numbers
+    acc = np.result_type(lhs.dtype, np.int64 if lhs.dtype.kind in "biu" else lhs.dtype)
+    x = np.transpose(lhs, lhs_spec).astype(acc)         # (N, C, spatial...)
+    w = np.transpose(rhs, rhs_spec).astype(acc)         # (O, I, spatial...)
+    nsp = x.ndim - 2
+    axes = list(range(2, 2 + nsp))
+    x = _ref_pad_dilate(x, [(0, 0)] * nsp, lhs_dilation, 0, axes)
+    x = _ref_pad_dilate(x, padding, [1] * nsp, 0, axes)
+    w = _ref_pad_dilate(w, [(0, 0)] * nsp, rhs_dilation, 0, axes)
+    N, C = x.shape[:2]
+    O, I = w.shape[:2]
+    G, B = feature_group_count, batch_group_count
+    out_sp = [max(0, (x.shape[2 + i] - w.shape[2 + i]) // window_strides[i] + 1)
+              for i in range(nsp)]
+    out = np.zeros([N // B, O] + out_sp, acc)
+    for pos in np.ndindex(*out_sp):
+        sl = tuple(slice(p * s, p * s + k) for p, s, k in zip(pos, window_strides, w.shape[2:]))
+        patch = x[(slice(None), slice(None)) + sl]
+        for o in range(O):
+            if B > 1:
+                b = o // (O // B)
+                part = patch[b * (N // B):(b + 1) * (N // B)]
+            else:
+                g = o // (O // G)
+                part = patch[:, g * I:(g + 1) * I]
+            out[(slice(None), o) + pos] = np.sum(part * w[o], axis=tuple(range(1, part.ndim)))
+    out = np.transpose(out, np.argsort(out_spec))
+    dt = np.dtype(preferred_element_type) if preferred_element_type is not None else lhs.dtype
+    return out.astype(dt) if dt.kind in "biu" else out
+
+
+def _conv_params(strides, padding, lhs_dilation, rhs_dilation, dn, fgc=1, bgc=1, pet=None):
+    return {"window_strides": strides, "padding": padding, "lhs_dilation": lhs_dilation,
+            "rhs_dilation": rhs_dilation, "dimension_numbers": CV.ConvDimensionNumbers(*dn),
+            "feature_group_count": fgc, "batch_group_count": bgc, "precision": None,
+            "preferred_element_type": pet}
+
+
+_NCHW = ((0, 1, 2, 3), (0, 1, 2, 3), (0, 1, 2, 3))
+_NHWC = ((0, 3, 1, 2), (3, 2, 0, 1), (0, 3, 1, 2))    # ('NHWC', 'HWIO', 'NHWC')
+_CONVS = [  # name, lhs shape, rhs shape, params
+    ("nchw", (2, 3, 5, 4), (4, 3, 3, 2),
+     _conv_params((1, 1), ((1, 1), (0, 1)), (1, 1), (1, 1), _NCHW)),
+    ("nhwc,strided,rhs_dilated,groups", (2, 6, 7, 4), (3, 2, 2, 6),
+     _conv_params((2, 1), ((1, 2), (1, 0)), (1, 1), (2, 1), _NHWC, fgc=2)),
+    ("lhs_dilated,negative_padding", (1, 2, 4, 5), (3, 2, 2, 3),
+     _conv_params((1, 2), ((0, 1), (-1, 2)), (2, 1), (1, 2), _NCHW)),
+    ("batch_groups", (4, 3, 5, 3), (4, 3, 2, 2),
+     _conv_params((1, 1), ((0, 0), (1, 0)), (1, 1), (1, 1), _NCHW, bgc=2)),
+    ("1d,WNC", (6, 2, 3), (3, 3, 4),                    # ('WNC', 'WIO', 'CWN')
+     _conv_params((2,), ((1, 1),), (1,), (1,), ((1, 2, 0), (2, 1, 0), (1, 2, 0)))),
+    ("0d", (2, 3), (4, 3), _conv_params((), (), (), (), ((0, 1), (0, 1), (0, 1)))),
+]
+for _n, _ls, _rs, _p in _CONVS:
+    case(f"conv_general_dilated[{_n}]", CV.conv_general_dilated_p, [Spec(*_ls), Spec(*_rs)],
+         (f32, f64, bf16, c64, i32), params=_p, ref=ref_conv, tol=10)
+for _src, _pet in [((i8,), i32), ((bf16, f16), f32), ((f32,), f64)]:
+    case(f"conv_general_dilated[preferred={_pet.name}]", CV.conv_general_dilated_p,
+         [Spec(2, 3, 4, 3, int_lo=-100, int_hi=100), Spec(2, 3, 2, 2, int_lo=-100, int_hi=100)],
+         _src, params=_conv_params((1, 1), ((1, 0), (0, 1)), (1, 1), (1, 1), _NCHW, pet=_pet),
+         ref=ref_conv, out_dtype=_pet, tol=10, jvp="fd" if is_inexact(_src[0]) else "zero")
+
+
+def _ref_windows(x, init, window_dimensions, window_strides, padding, base_dilation,
+                 window_dilation):
+    """(out_shape, list of (position, window values, window validity)) by loops."""
+    axes = list(range(x.ndim))
+    xp = _ref_pad_dilate(_ref_pad_dilate(x, [(0, 0)] * x.ndim, base_dilation, init, axes),
+                         padding, [1] * x.ndim, init, axes)
+    valid = np.ones(x.shape, bool)
+    valid = _ref_pad_dilate(_ref_pad_dilate(valid, [(0, 0)] * x.ndim, base_dilation, False, axes),
+                            padding, [1] * x.ndim, False, axes)
+    eff = [(k - 1) * d + 1 for k, d in zip(window_dimensions, window_dilation)]
+    out_shape = tuple(max(0, (n - k) // s + 1) for n, k, s in zip(xp.shape, eff, window_strides))
+    wins = []
+    for pos in np.ndindex(*out_shape):
+        idx = tuple(slice(p * s, p * s + k, d)
+                    for p, s, k, d in zip(pos, window_strides, eff, window_dilation))
+        wins.append((pos, xp[idx].ravel(), valid[idx].ravel(), idx))
+    return out_shape, wins, xp
+
+
+def ref_reduce_window(np_fn, identity):
+    def ref(x, window_dimensions, window_strides, padding, base_dilation, window_dilation):
+        init = identity(x.dtype)
+        out_shape, wins, _ = _ref_windows(x, init, window_dimensions, window_strides, padding,
+                                          base_dilation, window_dilation)
+        out = np.full(out_shape, init, x.dtype)
+        for pos, vals, _, _ in wins:
+            out[pos] = np_fn(np.concatenate([[init], vals]).astype(x.dtype))
+        return out
+    return ref
+
+
+def ref_select_and_gather_add(t, x, select_prim, window_dimensions, window_strides, padding,
+                              base_dilation, window_dilation):
+    """The tangent at the first maximum (minimum) of each window's real elements; 0 where a
+    window holds nothing above the identity."""
+    ge = select_prim is C["ge"]
+    init = -np.inf if ge else np.inf
+    out_shape, wins, _ = _ref_windows(x, init, window_dimensions, window_strides, padding,
+                                      base_dilation, window_dilation)
+    _, twins, _ = _ref_windows(t, 0, window_dimensions, window_strides, padding, base_dilation,
+                               window_dilation)
+    out = np.zeros(out_shape, t.dtype)
+    for (pos, vals, valid, _), (_, tv, _, _) in zip(wins, twins):
+        best, best_t = init, 0
+        for v, tt, ok in zip(vals, tv, valid):
+            if ok and ((v > best) if ge else (v < best)):
+                best, best_t = v, tt
+        out[pos] = best_t
+    return out
+
+
+def ref_select_and_scatter_add(s, x, select_prim, window_dimensions, window_strides, padding):
+    """Each window's source value added at the window's first maximum (minimum)."""
+    ge = select_prim is C["ge"]
+    init = -np.inf if ge else np.inf
+    ones = (1,) * x.ndim
+    _, wins, xp = _ref_windows(x, init, window_dimensions, window_strides, padding, ones, ones)
+    acc = np.zeros(xp.shape, s.dtype)
+    for pos, vals, _, idx in wins:
+        k = int(np.argmax(vals) if ge else np.argmin(vals))
+        sub = np.unravel_index(k, window_dimensions)
+        acc[tuple(sl.start + j for sl, j in zip(idx, sub))] += s[pos]
+    return _ref_pad_dilate(acc, [(-lo, -hi) for lo, hi in padding], ones, 0, list(range(x.ndim)))
+
+
+def _rw_params(wd, ws, pad, bd=None, wdl=None):
+    n = len(wd)
+    return {"window_dimensions": wd, "window_strides": ws, "padding": pad,
+            "base_dilation": bd or (1,) * n, "window_dilation": wdl or (1,) * n}
+
+
+_RW_PARAMS = [
+    ("plain", _rw_params((2, 3), (1, 1), ((0, 0), (0, 0)))),
+    ("strided,padded", _rw_params((2, 3), (2, 1), ((1, 0), (1, 2)))),
+    ("base_dilated", _rw_params((2, 2), (1, 2), ((0, 1), (1, 1)), (2, 1))),
+    ("negative_padding", _rw_params((1, 2), (1, 1), ((-1, 0), (1, -1)))),
+]
+# Reverse mode through max/min windows with window dilation is not implemented (as in JAX):
+# only reduce_window_sum gets a window-dilated case here (forward mode: test_convolution.py).
+_RW_WINDOW_DILATED = ("window_dilated", _rw_params((2, 2), (1, 2), ((0, 1), (1, 1)), (2, 1), (1, 2)))
+for _p, _fn, _idt, _dts in [(WR.reduce_window_sum_p, np.sum, lambda dt: np.zeros((), dt),
+                             (f32, f64, bf16, i32, c64)),
+                            (WR.reduce_window_max_p, np.max, WR._get_max_identity,
+                             (f32, f64, bf16, i32, boolean)),
+                            (WR.reduce_window_min_p, np.min, WR._get_min_identity,
+                             (f32, f64, bf16, i32, boolean))]:
+    for _n, _params in _RW_PARAMS + ([_RW_WINDOW_DILATED] if _p is WR.reduce_window_sum_p else []):
+        case(f"{_p.name}[{_n}]", _p, [Spec(4, 5)], _dts, params=_params,
+             ref=ref_reduce_window(_fn, _idt), tol=4)
+    case(f"{_p.name}[3d]", _p, [Spec(2, 3, 4)], (f32,),
+         params=_rw_params((1, 2, 2), (1, 2, 1), ((0, 0), (1, 0), (0, 1))),
+         ref=ref_reduce_window(_fn, _idt), tol=4)
+
+for _sel in ("ge", "le"):
+    for _n, _params in _RW_PARAMS:
+        case(f"select_and_gather_add[{_sel},{_n}]", WR.select_and_gather_add_p,
+             [Spec(4, 5), Spec(4, 5)], (f32, f64, bf16),
+             params=dict(_params, select_prim=C[_sel]), ref=ref_select_and_gather_add,
+             nondiff=(1,))
+
+
+def _sas_args(wd, ws, pad):
+    def make(rng, dt):
+        x = rng.uniform(-3, 3, (4, 5)).astype(dt)
+        out = WR.reduce_window_shape_tuple(x.shape, wd, ws, pad)
+        return [rng.uniform(-3, 3, out).astype(dt), x]
+    return make
+
+
+for _sel in ("ge", "le"):
+    for _n, _wd, _ws, _pad in [("plain", (2, 3), (1, 1), ((0, 0), (0, 0))),
+                               ("strided,padded", (2, 3), (2, 1), ((1, 0), (1, 2))),
+                               ("overlapping", (3, 2), (1, 1), ((1, 1), (0, 1)))]:
+        case(f"select_and_scatter_add[{_sel},{_n}]", WR.select_and_scatter_add_p,
+             _sas_args(_wd, _ws, _pad), (f32, f64, bf16),
+             params={"select_prim": C[_sel], "window_dimensions": _wd, "window_strides": _ws,
+                     "padding": _pad},
+             ref=ref_select_and_scatter_add, nondiff=(1,), tol=4)
+
+
+def ref_reduce_precision(x, exponent_bits, mantissa_bits):
+    """Round through the float type with these bits (ml_dtypes), then flush what is below
+    its smallest normal number to a signed zero (XLA keeps no denormals of the narrow type)."""
+    target = {(5, 10): f16, (8, 7): bf16, (8, 23): f32, (11, 52): f64}[(exponent_bits,
+                                                                      mantissa_bits)]
+    y = x.astype(target).astype(x.dtype)
+    tiny = float(ml_dtypes.finfo(target).tiny)
+    src_exp = ml_dtypes.finfo(x.dtype).nexp
+    if ml_dtypes.finfo(target).nexp < src_exp:
+        y = np.where(np.abs(y.astype(f64)) < tiny, np.copysign(np.zeros_like(y), y), y)
+    return y
+
+
+def _log_uniform(rng, dt):
+    return [(rng.choice([-1.0, 1.0], (3, 4)) * 10.0 ** rng.uniform(-9, 6, (3, 4))).astype(dt)]
+
+
+for _e, _m in [(5, 10), (8, 7)]:
+    case(f"reduce_precision[{_e},{_m}]", WR.reduce_precision_p, _log_uniform,
+         (f32, f64, bf16), params={"exponent_bits": _e, "mantissa_bits": _m},
+         ref=ref_reduce_precision, ref_upcast=False, jvp=None, signed_zeros=True)
+case("reduce_precision[special]", WR.reduce_precision_p,
+     lambda rng, dt: [np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1.0, 1.5, -2.75, 65504.0,
+                                65520.0, 1e5, -1e-30, 6e-5, 6.1e-5, 3.14159], dt)],
+     (f32, f64), params={"exponent_bits": 5, "mantissa_bits": 10}, ref=ref_reduce_precision,
+     ref_upcast=False, jvp=None, vmap=False, signed_zeros=True)
+# Rounding to the operand's own format is the identity, so finite differences apply.
+case("reduce_precision[identity]", WR.reduce_precision_p, [Spec(3, 4)], (f64,),
+     params={"exponent_bits": 11, "mantissa_bits": 52}, ref=lambda x, **_: x)
+
+# ---------------------------------------------------------------------------
+# --- sorting: sort and top_k (pyjax/_src/lax/sorting.py) --------------------------------
+# Both primitives have several results; the checks above take one output, so each case
+# looks at one output through a test-only projection primitive whose every rule is the
+# real primitive's rule with that output picked (impl, abstract eval, weak type, jvp,
+# batching).  The jvp, transpose-identity and vmap checks thus exercise sort's and top_k's
+# own rules (the reverse mode of both runs through sort's transpose rule).
+from pyjax._src.lax import sorting as SO  # noqa: E402
+
+
+def _pick(v, i):
+    return v[i] if isinstance(v, (list, tuple)) else v
+
+
+def output_primitive(prim, index):
+    """Output `index` of the multiple-results primitive `prim`, as a primitive."""
+    p = core.Primitive(f"{prim.name}[out{index}]")
+    core.register(
+        p,
+        impl=lambda *a, **kw: core.impl_rules[prim](*a, **kw)[index],
+        abstract_eval=lambda *a, **kw: core.abstract_eval_rules[prim](*a, **kw)[index],
+        weak_type=lambda *w, **kw: _pick(core.weak_type_rules.get(prim, core.all_weak)(*w, **kw),
+                                         index),
+        jvp=lambda primals, tangents, **kw: tuple(
+            o[index] for o in core.jvp_rules[prim](primals, tangents, **kw)),
+        batch=lambda vals, dims, **kw: tuple(
+            o[index] for o in core.batch_rules[prim](vals, dims, **kw)))
+    return p
+
+
+SORT_OUT = [output_primitive(SO.sort_p, i) for i in range(3)]
+TOP_K_OUT = [output_primitive(SO.top_k_p, i) for i in range(2)]
+
+
+def _ref_sort(index):
+    def ref(*ops, dimension, is_stable, num_keys):
+        # np.lexsort: the last key is primary, and it is stable; complex keys sort by
+        # real part, then imaginary part.
+        keys = []
+        for o in ops[:num_keys]:
+            o = np.asarray(o)
+            keys += [o.real.astype(np.float64), o.imag.astype(np.float64)] if is_complex(o.dtype) \
+                else [o.astype(np.float64)]
+        keys = keys[::-1]
+        perm = np.lexsort(keys, axis=dimension) if len(keys) > 1 else \
+            np.argsort(keys[0], axis=dimension, kind="stable")
+        return np.take_along_axis(np.asarray(ops[index]), perm, axis=dimension)
+    return ref
+
+
+def _ref_top_k(index):
+    def ref(x, k, axis):
+        # Descending, lower index first among equal entries (no NaN or -0.0 here).
+        perm = np.argsort(-np.asarray(x).astype(np.float64), axis=axis, kind="stable")
+        perm = np.take(perm, np.arange(k), axis=axis)
+        return np.take_along_axis(np.asarray(x), perm, axis=axis) if index == 0 else perm
+    return ref
+
+
+_SORT_PARAMS = lambda dim, nk: {"dimension": dim, "is_stable": True, "num_keys": nk}  # noqa: E731
+for _dim in (0, 1):
+    case(f"sort[out0,dim={_dim}]", SORT_OUT[0], [Spec(3, 5)], (f32, f64, bf16, i32, u8),
+         _SORT_PARAMS(_dim, 1), ref=_ref_sort(0))
+    case(f"sort[out1,key+values,dim={_dim}]", SORT_OUT[1], [Spec(4, 5), Spec(4, 5)],
+         (f32, f64, c64), _SORT_PARAMS(_dim, 1), ref=_ref_sort(1))
+# Tied integer keys: stability decides the order of the values.
+case("sort[out1,tied int keys]", SORT_OUT[1], [Spec(3, 6, dtype=i32, int_lo=0, int_hi=2),
+                                               Spec(3, 6)], (f32, f64), _SORT_PARAMS(1, 1),
+     ref=_ref_sort(1), out_dtype=lambda dt: dt)
+case("sort[out2,two keys]", SORT_OUT[2],
+     [Spec(3, 6, dtype=i32, int_lo=0, int_hi=1), Spec(3, 6), Spec(3, 6)], (f32, f64),
+     _SORT_PARAMS(1, 2), ref=_ref_sort(2), out_dtype=lambda dt: dt)
+case("sort[out0,bool]", SORT_OUT[0], [Spec(7, dtype=boolean)], (boolean,), _SORT_PARAMS(0, 1),
+     ref=_ref_sort(0))
+
+for _k, _axis, _shape in [(3, 1, (3, 6)), (0, 1, (3, 6)), (6, 1, (3, 6)), (2, 0, (4, 5)),
+                          (1, 2, (2, 3, 4))]:
+    _p = {"k": _k, "axis": _axis}
+    case(f"top_k[values,k={_k},axis={_axis}]", TOP_K_OUT[0], [Spec(*_shape)],
+         (f32, f64, bf16, f16, i32, u8, i64), _p, ref=_ref_top_k(0))
+    case(f"top_k[indices,k={_k},axis={_axis}]", TOP_K_OUT[1], [Spec(*_shape)],
+         (f32, bf16, i32, u8), _p, ref=_ref_top_k(1), out_dtype=i32, jvp="zero")
+# Ties: the lower index comes first (no finite differences across ties).
+case("top_k[values,ties]", TOP_K_OUT[0], [Spec(3, 7, values=[-1.0, 0.0, 2.0, 2.5])],
+     (f32, i32, boolean), {"k": 4, "axis": 1}, ref=_ref_top_k(0), jvp=None)
+case("top_k[indices,ties]", TOP_K_OUT[1], [Spec(3, 7, values=[-1.0, 0.0, 2.0, 2.5])],
+     (f32, i32, boolean), {"k": 4, "axis": 1}, ref=_ref_top_k(1), out_dtype=i32, jvp=None)
+
+# ---------------------------------------------------------------------------
 # Special values
 
 _UNARY_NAMES = set(U) | {"round"}
@@ -1409,6 +1910,7 @@ COVERED_ELSEWHERE = {
     "schur": "tests/test_linalg.py", "hessenberg": "tests/test_linalg.py",
     "tridiagonal": "tests/test_linalg.py", "geqrf": "tests/test_linalg.py",
     "custom_linear_solve": "tests/test_linalg.py, tests/test_scipy_linalg.py",
+    "cpu_math": "tests/test_random_distributions.py (XLA-identical float helpers of random)",
 }
 
 # Intended gaps in the rule tables, per primitive name: (table, reason).
@@ -1422,4 +1924,9 @@ NO_JVP = {"igamma_grad_a": "second derivatives of igamma in `a` are not implemen
 LINEAR = {"neg", "add", "sub", "mul", "div", "real", "imag", "conj", "complex", "select_n",
           "convert_element_type", "broadcast_in_dim", "reshape", "transpose", "squeeze", "rev",
           "concatenate", "pad", "slice", "dynamic_slice", "dynamic_update_slice", "reduce_sum",
-          "cumsum", "dot_general", "triangular_solve", "tridiagonal_solve", "fft"}
+          "cumsum", "dot_general", "triangular_solve", "tridiagonal_solve", "fft",
+          # pyjax/_src/lax/slicing.py: linear in operand (and updates, for the scatters)
+          "gather", "scatter", "scatter-add", "scatter-sub", "scatter-mul",
+          # pyjax/_src/lax/convolution.py, windowed_reductions.py
+          "conv_general_dilated", "reduce_window_sum", "select_and_gather_add",
+          "select_and_scatter_add", "reduce_precision"}

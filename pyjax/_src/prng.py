@@ -12,6 +12,13 @@ is what makes JAX's floating-point samples come out as they do (see random.py).
 `libm_log` is the natural log computed by the C library, which is what XLA:CPU
 calls for float64 (NumPy's vectorised float64 log differs from it in the last bit
 for about 0.2% of inputs on AVX-512 machines).
+
+`cpu_math` computes a few functions the way XLA:CPU does on this machine (``fn`` =
+tan, sin, cos, erf, pow, rsqrt) for float32 or float64 operands: XLA:CPU calls
+``tanf``/``tan``, ``sinf``/``sin``, ``cosf``/``cos``, ``powf``/``pow`` and (float64 only)
+``erf`` from the C library, whose results NumPy's own vectorised versions differ from in
+the last bit; and its rsqrt refines the processor's reciprocal-square-root estimate.
+Without a C math library at hand, NumPy's functions stand in.
 """
 import math
 
@@ -207,9 +214,10 @@ def _fma64(a, b, c):
         v = np.where((ve != 0) & even, _nextafter64(v, ve > 0), v)
         out = th + v
         big = np.maximum(np.maximum(np.abs(a), np.abs(b)), np.abs(c))
-        # Outside the range where the error-free transformations are exact, fall back.
+        # Outside the range where the error-free transformations are exact, fall back; a
+        # zero result (exact cancellation, or signed zeros) takes the sign a*b + c gives.
         unsafe = ~np.isfinite(out) | ~np.isfinite(uh) | (big > 1e290) | \
-            ((uh != 0) & (np.abs(uh) < 1e-290)) | ~np.isfinite(ul)
+            ((uh != 0) & (np.abs(uh) < 1e-290)) | ~np.isfinite(ul) | (out == 0)
         return np.where(unsafe, a * b + c, out)
 
 
@@ -310,5 +318,233 @@ register(libm_log_p, impl=libm_log_numpy, abstract_eval=_libm_log_abstract,
 defjvp(libm_log_p, lambda t, x: _L().div(t, x))
 
 
+# ---------------------------------------------------------------------------
+# cpu_math: tan, sin, cos, erf, pow as the C library computes them, and rsqrt as XLA:CPU
+# computes it (the processor's reciprocal square root estimate refined by Newton steps)
+
+_LIBM_UNARY = ("tan", "sin", "cos", "erf")
+_LIBM_BINARY = ("pow",)
+_CPU_MATH_FNS = _LIBM_UNARY + _LIBM_BINARY + ("rsqrt",)
+_libm_cache = {}
+
+
+def _libm_function(fn, dtype):
+    """A NumPy ufunc-like callable computing the C library's `fn` (float32: the `fnf`
+    variant) elementwise, or None when no C math library can be loaded."""
+    key = (fn, np.dtype(dtype))
+    if key in _libm_cache:
+        return _libm_cache[key]
+    out = None
+    try:
+        import ctypes
+        import ctypes.util
+        name = ctypes.util.find_library("m") or "libm.so.6"
+        lib = ctypes.CDLL(name)
+        single = np.dtype(dtype) == np.float32
+        cfun = getattr(lib, fn + ("f" if single else ""))
+        ctype = ctypes.c_float if single else ctypes.c_double
+        cfun.restype = ctype
+        cfun.argtypes = [ctype] * (2 if fn in _LIBM_BINARY else 1)
+        out = np.frompyfunc(cfun, len(cfun.argtypes), 1)
+    except (OSError, AttributeError):
+        out = None
+    _libm_cache[key] = out
+    return out
+
+
+def _libm_fallback(fn):
+    import scipy.special as sps
+    return {"tan": np.tan, "sin": np.sin, "cos": np.cos, "erf": sps.erf, "pow": np.power}[fn]
+
+
+# The reciprocal square root estimate: XLA:CPU's rsqrt starts from the processor's
+# estimate (RSQRTSS for float32; VRSQRT14SD for float64 with AVX-512) and refines it with
+# two Newton steps.  The estimates are implementation-specific tables (they differ between
+# processor vendors), so pyjax runs the instruction itself, from a few bytes of machine
+# code, on x86-64 machines; elsewhere it uses the correctly rounded 1/sqrt(x).
+_rsqrt_estimators = {}
+
+
+def _x86_rsqrt_estimator(dtype):
+    dt = np.dtype(dtype)
+    if dt in _rsqrt_estimators:
+        return _rsqrt_estimators[dt]
+    fn = None
+    try:
+        import ctypes
+        import mmap
+        import platform
+        if platform.machine().lower() not in ("x86_64", "amd64"):
+            raise OSError("not x86-64")
+        flags = ""
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    flags = line
+                    break
+        if dt == np.float32:
+            load, op, store, step = (b"\xF3\x0F\x10\x07", b"\xF3\x0F\x52\xC0",   # rsqrtss
+                                     b"\xF3\x0F\x11\x06", 4)
+        else:
+            if " avx512f" not in flags:
+                raise OSError("no AVX-512: XLA does not use VRSQRT14SD here")
+            load, op, store, step = (b"\xF2\x0F\x10\x07", b"\x62\xF2\xFD\x08\x4F\xC0",   # vrsqrt14sd
+                                     b"\xF2\x0F\x11\x06", 8)
+        # void f(const T *in, T *out, long n): for each element out[i] = estimate(in[i])
+        body = load + op + store + bytes([0x48, 0x83, 0xC7, step, 0x48, 0x83, 0xC6, step,
+                                          0x48, 0xFF, 0xCA])
+        n = len(body) + 2
+        code = bytes([0x48, 0x85, 0xD2, 0x7E, n]) + body + bytes([0x75, 256 - n, 0xC3])
+        buf = mmap.mmap(-1, mmap.PAGESIZE,
+                        prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+        buf.write(code)
+        addr = ctypes.addressof(ctypes.c_char.from_buffer(buf))
+        cfun = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_long)(addr)
+        cfun._buffer = buf
+        probe_in = np.array([4.0], dt)
+        probe_out = np.zeros(1, dt)
+        cfun(probe_in.ctypes.data, probe_out.ctypes.data, 1)
+        if not abs(float(probe_out[0]) - 0.5) < 1e-3:
+            raise OSError("unexpected estimate")
+        fn = cfun
+    except (OSError, ValueError, AttributeError, ImportError, TypeError):
+        fn = None
+    _rsqrt_estimators[dt] = fn
+    return fn
+
+
+def xla_rsqrt_numpy(x):
+    """1/sqrt(x) as XLA:CPU computes it: the processor's estimate and two Newton steps."""
+    x = np.ascontiguousarray(x)
+    dt = x.dtype
+    est = _x86_rsqrt_estimator(dt)
+    with np.errstate(all="ignore"):
+        if est is None or x.size == 0:
+            return (dt.type(1) / np.sqrt(x)).astype(dt)
+        flat = x.reshape(-1).copy()
+        y0 = np.empty_like(flat)
+        est(flat.ctypes.data, y0.ctypes.data, flat.size)
+        y = y0
+        for _ in range(2):
+            h = (y * dt.type(-0.5)).astype(dt)
+            e = fma_numpy((flat * y).astype(dt), y, dt.type(-1))
+            y = fma_numpy(h, e, y)
+        # zeros, infinities, negative and subnormal inputs keep the estimate
+        keep = ~(np.isnan(flat) | ((flat > 0) & (flat >= np.finfo(dt).tiny) & np.isfinite(flat)))
+        return np.where(keep, y0, y).astype(dt).reshape(x.shape)
+
+
+def cpu_math_numpy(*xs, fn):
+    """`fn` of NumPy float32/float64 arrays (one shape and dtype) as XLA:CPU computes it."""
+    xs = [np.asarray(x) for x in xs]
+    dt = xs[0].dtype
+    shape = xs[0].shape
+    if fn == "rsqrt":
+        return xla_rsqrt_numpy(xs[0])
+    f = _libm_function(fn, dt)
+    with np.errstate(all="ignore"):
+        if f is None or xs[0].size == 0:
+            return np.asarray(_libm_fallback(fn)(*xs), dt)
+        flat = [x.reshape(-1) for x in xs]
+        tiny = np.finfo(dt).tiny
+        if fn == "pow":
+            # Under XLA:CPU's denormals-are-zero / flush-to-zero modes, pow reads subnormal
+            # bases as zero and returns zero for results below the normal range.
+            flat[0] = np.where(np.abs(flat[0]) < tiny, flat[0] * dt.type(0), flat[0])
+        out = np.asarray(f(*flat), dtype=np.float64).astype(dt)
+        if fn == "pow":
+            out = np.where(np.abs(out) < tiny, out * dt.type(0), out).astype(dt)
+    return out.reshape(shape)
+
+
+libm_numpy = cpu_math_numpy
+
+
+def _cpu_math_abstract(*avals, fn):
+    if fn not in _CPU_MATH_FNS:
+        raise ValueError(f"cpu_math: unknown function {fn!r}")
+    n = 2 if fn in _LIBM_BINARY else 1
+    if len(avals) != n:
+        raise TypeError(f"cpu_math {fn} takes {n} operand(s), got {len(avals)}")
+    if any(a.dtype not in (np.dtype(np.float32), np.dtype(np.float64)) for a in avals):
+        raise TypeError(f"cpu_math {fn} requires float32 or float64 operands, got "
+                        + ", ".join(a.str_short() for a in avals))
+    if any(a.dtype != avals[0].dtype or a.shape != avals[0].shape for a in avals):
+        raise TypeError(f"cpu_math {fn} requires operands of one shape and dtype, got "
+                        + ", ".join(a.str_short() for a in avals))
+    return avals[0].shape, avals[0].dtype
+
+
+def _cpu_math_impl(*xs, fn):
+    _cpu_math_abstract(*[core.ShapedArray(np.shape(v), np.asarray(v).dtype) for v in xs], fn=fn)
+    return cpu_math_numpy(*xs, fn=fn)
+
+
+def _cpu_math_batch(vals, dims, fn):
+    if len(vals) == 1:
+        return cpu_math_p.bind(vals[0], fn=fn), dims[0]
+    size = _batch_size(vals, dims)
+    outs = []
+    for v, d in zip(vals, dims):
+        a = get_aval(v)
+        if d is None:
+            outs.append(_L().broadcast_in_dim(v, (size,) + a.shape, tuple(range(1, a.ndim + 1))))
+        else:
+            s = a.shape[:d] + a.shape[d + 1:]
+            outs.append(_move_front(v, d, size, s))
+    return cpu_math_p.bind(*outs, fn=fn), 0
+
+
+def _cpu_math_jvp(primals, tangents, fn):
+    from pyjax._src.interpreters.ad import Zero, add_tangents
+    L = _L()
+    out = cpu_math_p.bind(*primals, fn=fn)
+    t_out = Zero(get_aval(out))
+    x = primals[0]
+    tx = tangents[0]
+    if fn == "pow":
+        y = primals[1]
+        ty = tangents[1]
+        if type(tx) is not Zero:
+            # y * x ** (y - 1), with 0 where y == 0 (as JAX's pow jvp)
+            one = L.full_like(y, 1)
+            d = L.mul(y, cpu_math_p.bind(x, L.sub(y, one), fn="pow"))
+            d = L.select(L.eq(y, L.full_like(y, 0)), L.full_like(d, 0), d)
+            t_out = add_tangents(t_out, L.mul(tx, d))
+        if type(ty) is not Zero:
+            zero = L.full_like(x, 0)
+            safe_x = L.select(L.eq(x, zero), L.full_like(x, 1), x)
+            d = L.mul(out, L.log(safe_x))
+            d = L.select(L.eq(x, zero), L.full_like(d, 0), d)
+            t_out = add_tangents(t_out, L.mul(ty, d))
+        return out, t_out
+    if type(tx) is Zero:
+        return out, t_out
+    if fn == "tan":
+        d = L.add(L.full_like(out, 1), L.mul(out, out))
+    elif fn == "sin":
+        d = cpu_math_p.bind(x, fn="cos")
+    elif fn == "cos":
+        d = L.neg(cpu_math_p.bind(x, fn="sin"))
+    elif fn == "rsqrt":
+        d = L.mul(L.full_like(out, -0.5), L.div(out, x))
+    else:  # erf
+        d = L.mul(L.full_like(x, 2 / math.sqrt(math.pi)), L.exp(L.neg(L.mul(x, x))))
+    return out, L.mul(tx, d)
+
+
+cpu_math_p = Primitive("cpu_math")
+register(cpu_math_p, impl=_cpu_math_impl, abstract_eval=_cpu_math_abstract,
+         batch=_cpu_math_batch, jvp=_cpu_math_jvp)
+libm_p = cpu_math_p
+
+
+def cpu_math(fn, *xs):
+    """`fn` (tan, sin, cos, erf, pow: the C library's; rsqrt: XLA:CPU's) of float32/float64
+    operands of one shape."""
+    return cpu_math_p.bind(*xs, fn=fn)
+
+
 __all__ = ["threefry2x32_p", "threefry2x32", "threefry2x32_numpy", "fma_p", "fma", "fma_numpy",
-           "libm_log_p", "libm_log_numpy"]
+           "libm_log_p", "libm_log_numpy", "cpu_math_p", "cpu_math", "cpu_math_numpy",
+           "xla_rsqrt_numpy"]

@@ -889,21 +889,9 @@ def _top_k_indices(x, k):
 
 
 def gumbel(key, shape=(), dtype=None, mode=None):
-    """Standard Gumbel samples, -log(-log(u)) (JAX's 'low' mode)."""
-    k, _ = _check_key("gumbel", key)
-    dt = _dtype_arg(dtype, float)
-    shape = _canonical_shape(shape, "gumbel")
-    if not dtypes.issubdtype(dt, np.floating):
-        raise ValueError(f"dtype argument to `gumbel` must be a float dtype, got {dt}")
-    if mode not in (None, "low"):
-        raise NotImplementedError(f"gumbel mode={mode!r} (pyjax implements mode='low')")
-    return _gumbel_raw(k, shape, dt)
-
-
-def _gumbel_raw(k, shape, dt):
-    tiny = np.array(dtypes.finfo(dt).tiny, dt)
-    u = _uniform_raw(k, shape, dt, lax.asarray(tiny), lax.asarray(np.array(1.0, dt)))
-    return lax.neg(xla_log(lax.neg(xla_log(u))))
+    """Standard Gumbel samples, -log(-log(u)) (see random_distributions.gumbel)."""
+    from pyjax._src.random_distributions import gumbel as _g
+    return _g(key, shape, dtype, mode)
 
 
 def choice(key, a, shape=(), replace=True, p=None, axis=0, mode=None):
@@ -950,9 +938,12 @@ def choice(key, a, shape=(), replace=True, p=None, axis=0, mode=None):
             r = lax.mul(_broadcast_to(total, shape), lax.sub(_c_float(shape, 1, pdt), u))
             ind = _searchsorted_left(p_cuml, r)
         else:
-            if mode not in (None, "low"):
-                raise NotImplementedError(f"choice mode={mode!r} (pyjax implements mode='low')")
-            g = lax.add(_gumbel_raw(k, (n_inputs,), pdt), xla_log(p_arr))
+            from pyjax._src import random_distributions as _rd
+            if mode is None:
+                mode = "high" if _rd._flag("jax_use_high_dynamic_range_gumbel", False) else "low"
+            if mode not in ("highest", "high", "low"):
+                raise ValueError("Must provide valid mode for gumbel got: %s" % mode)
+            g = lax.add(_rd._gumbel(k, (n_inputs,), pdt, mode), xla_log(p_arr))
             ind = lax.convert_element_type(_top_k_indices(g, n_draws), dtypes.default_int_dtype())
         result = ind if arr.ndim == 0 else _take(arr, ind, axis)
     out_shape = shape if arr.ndim == 0 else tuple(arr.shape[:axis]) + shape + tuple(arr.shape[axis + 1:])

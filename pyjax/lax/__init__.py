@@ -6,3 +6,5 @@ from pyjax.lax import linalg  # noqa: F401,E402
 from pyjax._src.lax.fft import FftType, fft  # noqa: F401,E402
 from pyjax._src.lax.solvers import custom_linear_solve, custom_root  # noqa: F401,E402
 from pyjax._src.lax.special import betainc, bessel_i0e, bessel_i1e, zeta  # noqa: F401,E402
+from pyjax._src.lax.convolution import *  # noqa: F401,F403,E402
+from pyjax._src.lax.windowed_reductions import *  # noqa: F401,F403,E402

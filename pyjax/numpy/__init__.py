@@ -2,7 +2,7 @@
 import numpy as _np
 
 from pyjax._src.core import Array as ndarray  # noqa: F401
-from pyjax._src.dtypes import bfloat16, finfo, iinfo, isdtype, issubdtype  # noqa: F401
+from pyjax._src.dtypes import finfo, iinfo, isdtype, issubdtype  # noqa: F401
 from pyjax._src.numpy import array_methods as _array_methods  # noqa: F401  (installs methods)
 from pyjax._src.numpy.lax_numpy import (  # noqa: F401
     allclose, arange, array, array_equal, array_equiv, asarray, astype, atleast_1d, atleast_2d,
@@ -41,20 +41,14 @@ from pyjax._src.numpy.sorting import *  # noqa: F401,F403,E402
 from pyjax._src.numpy.array_api import *  # noqa: F401,F403,E402
 
 # dtypes and scalar types, as NumPy names them
-bool_ = _np.bool_
-uint8, uint16, uint32, uint64 = _np.uint8, _np.uint16, _np.uint32, _np.uint64
-int8, int16, int32, int64 = _np.int8, _np.int16, _np.int32, _np.int64
-float16, float32, float64 = _np.float16, _np.float32, _np.float64
-complex64, complex128 = _np.complex64, _np.complex128
+# Scalar types are callables returning Arrays (jnp.float32(3)), as in JAX.
+from pyjax._src.numpy.scalar_types import *  # noqa: F401,F403,E402
 generic, number, inexact, floating = _np.generic, _np.number, _np.inexact, _np.floating
 integer, signedinteger, unsignedinteger = _np.integer, _np.signedinteger, _np.unsignedinteger
 complexfloating, character = _np.complexfloating, _np.character
 dtype = _np.dtype
 pi, e, inf, nan, euler_gamma = _np.pi, _np.e, _np.inf, _np.nan, _np.euler_gamma
 newaxis = None
-float_ = float64
-int_ = int64
-complex_ = complex128
 bool = bool_
 
 

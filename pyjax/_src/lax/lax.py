@@ -453,4 +453,4 @@ from pyjax._src.lax.parallel import (all_gather, axis_index, axis_size, pmax, pm
                                      pmin, ppermute, psum)
 from pyjax._src.lax.control_flow import (associative_scan, cond, fori_loop, map,  # noqa: E402,F401
                                          scan, switch, while_loop)
-from pyjax._src.lax.sorting import sort, sort_key_val  # noqa: E402,F401
+from pyjax._src.lax.sorting import sort, sort_key_val, top_k  # noqa: E402,F401

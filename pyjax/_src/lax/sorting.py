@@ -1,4 +1,4 @@
-"""The multi-operand `sort` primitive, with `lax.sort` and `lax.sort_key_val`.
+"""The multi-operand `sort` primitive, with `lax.sort` and `lax.sort_key_val`; `top_k`.
 
 `sort` sorts several operands of one shape along `dimension`, ordering them
 lexicographically by the first `num_keys` operands; every operand is permuted by
@@ -6,13 +6,19 @@ that one order.  The order is JAX's: for floating-point keys -0.0 equals 0.0 and
 every NaN sorts after +inf (all NaNs equal); complex keys compare by real part,
 then imaginary part.  The implementation is always stable, so `is_stable=False`
 gives the same (allowed) result.
+
+`top_k` returns the `k` largest entries along an axis and their int32 indices, in
+descending order, lower indices first among equal entries.  Its order is XLA's
+total order of the bits (-NaN < -inf < ... < -0.0 < 0.0 < ... < inf < NaN), which
+differs from sort's: -0.0 is below 0.0 and a NaN with its sign bit set is the
+smallest value.  Its jvp moves the tangents with a sort keyed by that order.
 """
 import operator
 
 import numpy as np
 
 from pyjax._src import dtypes
-from pyjax._src.core import Primitive, ShapedArray, get_aval, register
+from pyjax._src.core import Array, Primitive, ShapedArray, get_aval, register
 from pyjax._src.interpreters.ad import Zero, is_undefined
 
 
@@ -23,19 +29,22 @@ def _L():
 
 def _sort_abstract(*operands, dimension, is_stable, num_keys):
     if not operands:
-        raise TypeError("sort requires at least one operand")
+        raise TypeError("Sort requires at least one operand")
     shape = operands[0].shape
-    for o in operands[1:]:
-        if o.shape != shape:
-            raise TypeError("sort: all operands must have the same shape, got "
-                            + ", ".join(a.str_short() for a in operands))
+    if any(o.shape != shape for o in operands[1:]):
+        raise TypeError("Arguments to sort must have equal shapes, got: "
+                        + " ".join(str(o.shape) for o in operands))
     if not 1 <= num_keys <= len(operands):
-        raise ValueError(f"sort: num_keys={num_keys} must be between 1 and the number of "
-                         f"operands ({len(operands)})")
-    if not 0 <= dimension < max(len(shape), 1) or not shape:
-        raise ValueError(f"sort: dimension {dimension} is out of bounds for operands of shape {shape}")
-    # Weak types follow core's default rule (weak only if all operands are), as in eager mode.
+        raise ValueError(f"num_keys={num_keys} must be between 1 and "
+                         f"len(operand)={len(operands)}")
+    if not 0 <= dimension < len(shape):
+        raise ValueError(f"axis {dimension} is out of bounds for array of dimension {len(shape)}")
     return [(o.shape, o.dtype) for o in operands]
+
+
+def _sort_weak_type(*weak, **_):
+    # Each output keeps its own operand's weak type (sort only permutes).
+    return list(weak)
 
 
 def _key_for_numpy(x):
@@ -117,43 +126,163 @@ def _sort_transpose(cts, *operands, dimension, is_stable, num_keys):
 
 
 sort_p = Primitive("sort", multiple_results=True)
-register(sort_p, impl=_sort_impl, abstract_eval=_sort_abstract, batch=_sort_batch,
-         jvp=_sort_jvp, transpose=_sort_transpose)
+register(sort_p, impl=_sort_impl, abstract_eval=_sort_abstract, weak_type=_sort_weak_type,
+         batch=_sort_batch, jvp=_sort_jvp, transpose=_sort_transpose)
 
 
 def _canonical_dimension(dimension, ndim):
     dimension = operator.index(dimension)
     if not -ndim <= dimension < ndim:
-        raise ValueError(f"sort: dimension {dimension} is out of bounds for rank {ndim}")
+        raise ValueError(f"axis {dimension} is out of bounds for array of dimension {ndim}")
     return dimension % ndim
 
 
 def sort(operand, dimension=-1, is_stable=True, num_keys=1):
     """Sort `operand` (an array, or a sequence of arrays sorted together by the first
-    `num_keys` of them) along `dimension`, as `jax.lax.sort`."""
+    `num_keys` of them) along `dimension`, as `jax.lax.sort`.
+
+    Floating-point keys: -0.0 equals 0.0 and NaNs sort last; complex keys sort by real
+    part, then imaginary part.  Several keys sort lexicographically, the first primary.
+    """
     from pyjax._src.lax.lax import asarray
+    num_keys = operator.index(num_keys)
     if isinstance(operand, (list, tuple)):
+        if not operand:
+            raise TypeError("Sort requires at least one operand")
+        if not 1 <= num_keys <= len(operand):
+            raise ValueError(f"num_keys={num_keys} must be between 1 and "
+                             f"len(operand)={len(operand)}")
         ops = [asarray(o) for o in operand]
-        if not ops:
-            raise TypeError("sort requires at least one operand")
-        ndim = get_aval(ops[0]).ndim
-        out = sort_p.bind(*ops, dimension=_canonical_dimension(dimension, ndim),
-                          is_stable=bool(is_stable), num_keys=operator.index(num_keys))
-        return tuple(out)
+        dimension = _canonical_dimension(dimension, get_aval(ops[0]).ndim)
+        return tuple(sort_p.bind(*ops, dimension=dimension, is_stable=bool(is_stable),
+                                 num_keys=num_keys))
     if num_keys != 1:
-        raise ValueError(f"sort: num_keys={num_keys} needs a sequence of operands")
+        raise ValueError(f"num_keys={num_keys} must equal 1 for a single operand.")
     x = asarray(operand)
-    ndim = get_aval(x).ndim
-    if ndim == 0:
-        raise ValueError("sort requires an operand of rank >= 1")
-    return sort_p.bind(x, dimension=_canonical_dimension(dimension, ndim),
+    return sort_p.bind(x, dimension=_canonical_dimension(dimension, get_aval(x).ndim),
                        is_stable=bool(is_stable), num_keys=1)[0]
 
 
 def sort_key_val(keys, values, dimension=-1, is_stable=True):
     """Sort `keys` along `dimension` and permute `values` the same way; returns both."""
-    k, v = sort((keys, values), dimension=dimension, is_stable=is_stable, num_keys=1)
+    from pyjax._src.lax.lax import asarray
+    keys, values = asarray(keys), asarray(values)
+    dimension = _canonical_dimension(dimension, get_aval(keys).ndim)
+    k, v = sort_p.bind(keys, values, dimension=dimension, is_stable=bool(is_stable), num_keys=1)
     return k, v
 
 
-__all__ = ["sort_p", "sort", "sort_key_val", "sort_permutation_numpy"]
+# ---------------------------------------------------------------------------
+# top_k
+
+_INT_OF_WIDTH = {1: np.int8, 2: np.int16, 4: np.int32, 8: np.int64}
+
+
+def _top_k_key_numpy(x):
+    """An integer array whose ascending stable order is top_k's order of `x`."""
+    x = np.asarray(x)
+    if x.dtype == np.bool_:
+        return np.logical_not(x).astype(np.uint8)
+    if dtypes.issubdtype(x.dtype, np.floating):
+        it = np.dtype(_INT_OF_WIDTH[x.dtype.itemsize])
+        i = x.view(it)
+        # Sign-magnitude bits to a monotone two's-complement integer (IEEE total order).
+        i = np.where(i < 0, i ^ np.array(np.iinfo(it).max, it), i)
+        return np.invert(i)
+    return np.invert(x)
+
+
+def _top_k_key(x):
+    """`_top_k_key_numpy` in lax operations (for the jvp, which sorts tangents by it)."""
+    L = _L()
+    dt = get_aval(x).dtype
+    if dt == np.bool_:
+        return L.convert_element_type(L.bitwise_not(x), np.uint8)
+    if dtypes.issubdtype(dt, np.floating):
+        it = np.dtype(_INT_OF_WIDTH[dt.itemsize])
+        i = L.bitcast_convert_type(x, it)
+        flipped = L.bitwise_xor(i, L.full_like(i, np.iinfo(it).max))
+        i = L.select(L.lt(i, L.full_like(i, 0)), flipped, i)
+        return L.bitwise_not(i)
+    return L.bitwise_not(x)
+
+
+def _top_k_abstract(operand, *, k, axis):
+    if dtypes.issubdtype(operand.dtype, np.complexfloating):
+        raise ValueError("top_k is not compatible with complex inputs.")
+    if k < 0:
+        raise ValueError(f"k argument to top_k must be nonnegative, got {k}")
+    if operand.ndim == 0:
+        raise TypeError(f"top_k operand must have >= 1 dimension, got {operand.shape}")
+    if not 0 <= axis < operand.ndim:
+        raise ValueError(f"axis argument out of range: axis={axis} for "
+                         f"operand.shape={operand.shape}")
+    shape = list(operand.shape)
+    if shape[axis] < k:
+        raise ValueError("k argument to top_k must be no larger than size along axis;"
+                         f" got k={k} with shape={shape} and axis={axis}")
+    if shape[axis] > np.iinfo(np.int32).max + 1:
+        raise ValueError("top_k returns int32 indices, which will overflow for array dimensions "
+                         f"larger than the maximum int32 ({np.iinfo(np.int32).max}). Got "
+                         f"operand.shape={operand.shape}")
+    shape[axis] = k
+    return [(tuple(shape), operand.dtype), (tuple(shape), np.dtype(np.int32))]
+
+
+def _top_k_weak_type(weak, **_):
+    # As JAX: both outputs are the operand's aval updated, so both keep its weak type.
+    return [weak, weak]
+
+
+def _top_k_impl(operand, *, k, axis):
+    _top_k_abstract(ShapedArray(np.shape(operand), np.asarray(operand).dtype), k=k, axis=axis)
+    x = np.asarray(operand)
+    perm = np.argsort(_top_k_key_numpy(x), axis=axis, kind="stable")
+    idx = np.take(perm, np.arange(k), axis=axis)
+    return [np.take_along_axis(x, idx, axis=axis), idx.astype(np.int32)]
+
+
+def _top_k_jvp(primals, tangents, *, k, axis):
+    operand, = primals
+    t, = tangents
+    vals, idx = top_k_p.bind(operand, k=k, axis=axis)
+    if type(t) is Zero:
+        t_out = Zero.like(vals)
+    else:
+        # Sort the tangent by top_k's own order (a stable sort of its key) and keep k.
+        L = _L()
+        t_sorted = sort_p.bind(_top_k_key(operand), t, dimension=axis, is_stable=True,
+                               num_keys=1)[1]
+        t_out = L.slice_in_dim(t_sorted, 0, k, axis=axis)
+    return [vals, idx], [t_out, Zero.like(idx)]
+
+
+def _top_k_batch(vals, dims, *, k, axis):
+    x, = vals
+    d, = dims
+    return top_k_p.bind(x, k=k, axis=axis + (d <= axis)), [d, d]
+
+
+top_k_p = Primitive("top_k", multiple_results=True)
+register(top_k_p, impl=_top_k_impl, abstract_eval=_top_k_abstract, weak_type=_top_k_weak_type,
+         jvp=_top_k_jvp, batch=_top_k_batch)
+
+
+def top_k(operand, k, *, axis=-1):
+    """The `k` largest entries of `operand` along `axis` and their int32 indices, as
+    `jax.lax.top_k`: in descending order, the lower index first among equal entries."""
+    k = int(k)
+    if k < 0:
+        raise ValueError(f"k argument to top_k must be nonnegative, got {k}")
+    if not isinstance(operand, Array):
+        if not isinstance(operand, (np.ndarray, np.generic, bool, int, float, complex)):
+            raise TypeError("Error interpreting argument to top_k as a JAX value. The problematic "
+                            f"value is of type {type(operand)} and was passed to top_k at "
+                            "position 0.")
+        from pyjax._src.lax.lax import asarray
+        operand = asarray(operand)
+    axis = _canonical_dimension(axis, get_aval(operand).ndim)
+    return top_k_p.bind(operand, k=k, axis=axis)
+
+
+__all__ = ["sort_p", "sort", "sort_key_val", "sort_permutation_numpy", "top_k_p", "top_k"]

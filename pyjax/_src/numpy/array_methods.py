@@ -35,115 +35,138 @@ _COMPARISONS = {"eq": ufuncs.equal, "ne": ufuncs.not_equal, "lt": ufuncs.less,
 
 
 def _getitem(self, idx):
-    return rewriting_take(self, idx)
+    return _indexing().rewriting_take(self, idx)
 
 
-def rewriting_take(arr, idx):
-    """Basic indexing (ints, slices, None, Ellipsis, traced scalar ints) with lax slices."""
-    if not isinstance(idx, tuple):
-        idx = (idx,)
-    for i in idx:
-        if isinstance(i, list) or (isinstance(i, (np.ndarray, Array)) and np.ndim(i) > 0):
-            return _advanced_take(arr, idx)
-        if isinstance(i, (Array, np.ndarray, np.bool_, bool)) and \
-                np.dtype(getattr(i, "dtype", np.bool_)) == np.bool_:
-            return _advanced_take(arr, idx)
-    shape = get_aval(arr).shape
-    n_real = sum(1 for i in idx if i is not None and i is not Ellipsis)
-    if n_real > len(shape):
-        raise IndexError(f"Too many indices for array: {n_real} non-None/Ellipsis indices for "
-                         f"dim {len(shape)}.")
-    if sum(1 for i in idx if i is Ellipsis) > 1:
-        raise IndexError("an index can only have a single ellipsis ('...')")
-    if Ellipsis in [i for i in idx if i is Ellipsis]:
-        k = [j for j, i in enumerate(idx) if i is Ellipsis][0]
-        idx = idx[:k] + (slice(None),) * (len(shape) - n_real) + idx[k + 1:]
-    else:
-        idx = idx + (slice(None),) * (len(shape) - n_real)
-
-    out = arr
-    new_shape = []
-    dim = 0
-    squeeze_dims = []
-    starts, limits, strides, rev_dims, dyn = [], [], [], [], []
-    for i in idx:
-        if i is None:
-            new_shape.append(("new",))
-            continue
-        n = shape[dim]
-        if isinstance(i, slice):
-            start, stop, step = i.indices(n) if not any(isinstance(v, Tracer) for v in (i.start, i.stop, i.step)) \
-                else _concrete_slice(i, n)
-            if step > 0:
-                m = max(0, -(-(stop - start) // step))
-                starts.append(start)
-                limits.append(start + (m - 1) * step + 1 if m else start)
-                strides.append(step)
-            else:
-                m = max(0, -(-(start - stop) // -step))
-                first = start + (m - 1) * step if m else 0
-                starts.append(first)
-                limits.append(start + 1 if m else 0)
-                strides.append(-step)
-                rev_dims.append(dim)
-            new_shape.append(("dim", dim))
-        else:
-            if isinstance(i, Tracer) or (isinstance(i, ArrayImpl)):
-                if not dtypes.issubdtype(get_aval(i).dtype, np.integer):
-                    raise IndexError(f"Indexer must have integer or boolean type, got indexer "
-                                     f"with type {get_aval(i).dtype}")
-                dyn.append((dim, i))
-                starts.append(0)
-                limits.append(n)
-                strides.append(1)
-            else:
-                try:
-                    k = int(np.asarray(i).item()) if isinstance(i, (np.integer, np.ndarray)) else i.__index__()
-                except (AttributeError, TypeError):
-                    raise TypeError(f"Indexer must be an int, slice, None, Ellipsis or array, got "
-                                    f"{i!r} of type {type(i).__name__}") from None
-                if n == 0:
-                    raise IndexError(f"index {k} is out of bounds for axis {dim} with size 0")
-                # Out-of-bounds integer indices clamp, as JAX's gather does (no error).
-                k = min(max(k + n if k < 0 else k, 0), n - 1)
-                starts.append(k)
-                limits.append(k + 1)
-                strides.append(1)
-            squeeze_dims.append(dim)
-        dim += 1
-    if any(s != 0 for s in starts) or any(l != n for l, n in zip(limits, shape)) or any(
-            s != 1 for s in strides):
-        out = lax.slice(out, starts, limits, strides if any(s != 1 for s in strides) else None)
-    if rev_dims:
-        out = lax.rev(out, rev_dims)
-    for d, i in dyn:
-        out = lax.dynamic_index_in_dim(out, _normalize_index(i, shape[d]), d, keepdims=True)
-    if squeeze_dims:
-        out = lax.squeeze(out, squeeze_dims)
-    if any(t[0] == "new" for t in new_shape):
-        final, kept = [], iter(get_aval(out).shape)
-        for t in new_shape:
-            final.append(1 if t[0] == "new" else next(kept))
-        out = lax.reshape(out, final)
-    return out
+def _indexing():
+    from pyjax._src.numpy import indexing
+    return indexing
 
 
-def _concrete_slice(s, n):
-    vals = [None if v is None else int(core.concrete_or_error(v, "a slice bound (slices must be static)"))
-            for v in (s.start, s.stop, s.step)]
-    return slice(*vals).indices(n)
+def rewriting_take(arr, idx, **kwargs):
+    """arr[idx] with JAX's semantics (pyjax._src.numpy.indexing.rewriting_take)."""
+    return _indexing().rewriting_take(arr, idx, **kwargs)
 
 
-def _normalize_index(i, n):
-    """Negative indices count from the end (dynamic_slice then clamps, like JAX)."""
-    i = lax.asarray(i)
-    return lax.select(lax.lt(i, lax.full_like(i, 0)), lax.add(i, lax.full_like(i, n)), i)
+# --- x.at[idx]: functional indexed updates ------------------------------------
 
 
-def _advanced_take(arr, idx):
-    raise NotImplementedError(
-        "Indexing with integer arrays or boolean masks (advanced indexing) is not available yet "
-        f"in pyjax (index {idx!r}); use basic indexing, lax.dynamic_slice or jnp.take once it lands.")
+class _IndexUpdateHelper:
+    """The `.at` property: pure equivalents of in-place indexed updates.
+
+    ``x.at[idx].set(y)`` is ``x[idx] = y``, ``.add(y)`` is ``x[idx] += y``, and so on
+    (subtract, multiply/mul, divide, power, min, max, apply, get).  Every update at a
+    repeated index is applied (NumPy would apply the last only).  Keyword arguments:
+    ``mode`` ('promise_in_bounds' (default): gets clamp, updates drop out-of-bounds
+    indices; 'clip'; 'drop'/'fill': out-of-bounds updates are dropped, gets return
+    ``fill_value``), ``indices_are_sorted``, ``unique_indices``, ``wrap_negative_indices``.
+    """
+    __slots__ = ("array",)
+
+    def __init__(self, array):
+        self.array = array
+
+    def __getitem__(self, index):
+        return _IndexUpdateRef(self.array, index)
+
+    def __repr__(self):
+        return f"_IndexUpdateHelper({self.array!r})"
+
+
+class _IndexUpdateRef:
+    """`x.at[idx]`: its methods return updated copies of `x`."""
+    __slots__ = ("array", "index")
+
+    def __init__(self, array, index):
+        self.array = array
+        self.index = index
+
+    def __repr__(self):
+        return f"_IndexUpdateRef({self.array!r}, {self.index!r})"
+
+    def get(self, *, indices_are_sorted=False, unique_indices=False, mode=None,
+            fill_value=None, out_sharding=None, wrap_negative_indices=True):
+        """x[idx], with gather options (mode='fill' returns fill_value out of bounds)."""
+        return _indexing().rewriting_take(
+            self.array, self.index, indices_are_sorted=indices_are_sorted,
+            unique_indices=unique_indices, mode=mode, fill_value=fill_value,
+            normalize_indices=wrap_negative_indices)
+
+    def _update(self, values, op, indices_are_sorted, unique_indices, mode,
+                wrap_negative_indices, array=None):
+        return _indexing().scatter_update(
+            self.array if array is None else array, self.index, values, op,
+            indices_are_sorted=indices_are_sorted, unique_indices=unique_indices, mode=mode,
+            normalize_indices=wrap_negative_indices)
+
+    def set(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None,
+            out_sharding=None, wrap_negative_indices=True):
+        """x[idx] = values"""
+        from pyjax._src.lax import slicing
+        return self._update(values, slicing.scatter, indices_are_sorted, unique_indices, mode,
+                            wrap_negative_indices)
+
+    def apply(self, func, *, indices_are_sorted=False, unique_indices=False, mode=None,
+              wrap_negative_indices=True):
+        """func.at(x, idx): `func` applied at the indexed positions, once per occurrence."""
+        return _indexing().scatter_apply_update(
+            self.array, self.index, func, indices_are_sorted=indices_are_sorted,
+            unique_indices=unique_indices, mode=mode, normalize_indices=wrap_negative_indices)
+
+    def add(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None,
+            out_sharding=None, wrap_negative_indices=True):
+        """x[idx] += values"""
+        from pyjax._src.lax import slicing
+        return self._update(values, slicing.scatter_add, indices_are_sorted, unique_indices,
+                            mode, wrap_negative_indices)
+
+    def subtract(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None,
+                 out_sharding=None, wrap_negative_indices=True):
+        """x[idx] -= values"""
+        from pyjax._src.lax import slicing
+        return self._update(values, slicing.scatter_sub, indices_are_sorted, unique_indices,
+                            mode, wrap_negative_indices)
+
+    def multiply(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None,
+                 out_sharding=None, wrap_negative_indices=True):
+        """x[idx] *= values"""
+        from pyjax._src.lax import slicing
+        return self._update(values, slicing.scatter_mul, indices_are_sorted, unique_indices,
+                            mode, wrap_negative_indices)
+
+    mul = multiply
+
+    def divide(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None,
+               out_sharding=None, wrap_negative_indices=True):
+        """x[idx] /= values"""
+        from pyjax._src.lax import slicing
+        ones = jnp.ones_like(self.array)
+        return ufuncs.divide(self.array, self._update(
+            values, slicing.scatter_mul, indices_are_sorted, unique_indices, mode,
+            wrap_negative_indices, array=ones))
+
+    def power(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None,
+              out_sharding=None, wrap_negative_indices=True):
+        """x[idx] **= values"""
+        from pyjax._src.lax import slicing
+        ones = jnp.ones_like(self.array)
+        return ufuncs.power(self.array, self._update(
+            values, slicing.scatter_mul, indices_are_sorted, unique_indices, mode,
+            wrap_negative_indices, array=ones))
+
+    def min(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None,
+            out_sharding=None, wrap_negative_indices=True):
+        """x[idx] = minimum(x[idx], values)"""
+        from pyjax._src.lax import slicing
+        return self._update(values, slicing.scatter_min, indices_are_sorted, unique_indices,
+                            mode, wrap_negative_indices)
+
+    def max(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None,
+            out_sharding=None, wrap_negative_indices=True):
+        """x[idx] = maximum(x[idx], values)"""
+        from pyjax._src.lax import slicing
+        return self._update(values, slicing.scatter_max, indices_are_sorted, unique_indices,
+                            mode, wrap_negative_indices)
 
 
 def _iter(self):
@@ -185,9 +208,9 @@ def _format(self, spec):
 
 
 def _setitem(self, idx, value):
-    raise TypeError("pyjax arrays are immutable and do not support in-place item assignment "
-                    "(x[idx] = y). Build a new array instead, e.g. with jnp.where or "
-                    "lax.dynamic_update_slice.")
+    raise TypeError("JAX arrays are immutable and do not support in-place item assignment. "
+                    "Instead of x[idx] = y, use x = x.at[idx].set(y) or another .at[] method: "
+                    "https://docs.jax.dev/en/latest/_autosummary/jax.numpy.ndarray.at.html")
 
 
 def _copy_method(self, *args):
@@ -243,6 +266,7 @@ _METHODS = {
 }
 
 _PROPERTIES = {
+    "at": _IndexUpdateHelper,
     "T": lambda self: jnp.transpose(self),
     "mT": lambda self: jnp.matrix_transpose(self),
     "real": lambda self: ufuncs.real(self),

@@ -1,4 +1,6 @@
 """Reductions of jax.numpy: sum, prod, max, min, mean, var, std, all, any, argmax, argmin, cumsum...
+and the nan-reductions (nansum, nanprod, nanmax, nanmin, nanmean, nanvar, nanstd, nanargmax,
+nanargmin), each following JAX's own composition of them.
 
 As in JAX, reductions return strongly typed arrays (a weak Python scalar summed is
 a strong int32/float32), small integers accumulate in the default integer for
@@ -12,7 +14,6 @@ import numpy as np
 from pyjax._src import dtypes
 from pyjax._src.core import get_aval
 from pyjax._src.lax import lax
-from pyjax._src.numpy import ufuncs
 from pyjax._src.numpy.util import (asarray_arg, broadcast_to_shape, canonicalize_axes,
                                    canonicalize_axis, check_arraylike, compare, lax_const,
                                    numeric_dtype)
@@ -61,10 +62,23 @@ _BOOL_COMBINE = {"sum": lax.bitwise_or, "prod": lax.bitwise_and, "max": lax.bitw
                  "min": lax.bitwise_and, "all": lax.bitwise_and, "any": lax.bitwise_or}
 
 
+def _check_where(name, where):
+    """JAX's check_where: None, or a boolean array (else a ValueError naming the function)."""
+    if where is None:
+        return None
+    check_arraylike(name, where)
+    where = asarray_arg(where)
+    if get_aval(where).dtype != np.bool_:
+        raise ValueError(f"jnp.{name}: where must be None or a boolean array; got "
+                         f"where.dtype={get_aval(where).dtype!r}.")
+    return where
+
+
 def _where_mask(where, shape):
     where = asarray_arg(where)
     if get_aval(where).dtype != np.bool_:
-        raise TypeError(f"where must be a boolean array, got dtype {get_aval(where).dtype}")
+        raise ValueError(f"where must be None or a boolean array; got "
+                         f"where.dtype={get_aval(where).dtype!r}.")
     return broadcast_to_shape(where, shape)
 
 
@@ -75,6 +89,7 @@ def _reduction(a, name, init, *, has_identity=True, preproc=None, upcast_f16=Fal
         raise NotImplementedError(f"The 'out' argument to jnp.{name} is not supported.")
     check_arraylike(name, a)
     a = asarray_arg(a)
+    where = _check_where(name, where)
     if initial is None and not has_identity and where is not None:
         raise ValueError(f"reduction operation {name} does not have an identity, so to use a "
                          "where mask one has to specify 'initial'")
@@ -174,6 +189,9 @@ def _div_by_count(total, n, where, count):
     the constant inside JAX's jitted mean/var (so results match JAX to the bit)."""
     shape = get_aval(total).shape
     dt = get_aval(total).dtype
+    if where is None and not dtypes.issubdtype(dt, np.inexact):
+        # An integer `dtype`: XLA's integer division (a reciprocal would be 0).
+        return lax.div(total, lax.full(shape, count, dt))
     if where is None:
         with np.errstate(divide="ignore", invalid="ignore"):
             r = np.array(1, dt) / np.array(count, dt)
@@ -190,6 +208,7 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
         raise NotImplementedError("The 'out' argument to jnp.mean is not supported.")
     check_arraylike("mean", a)
     a = asarray_arg(a)
+    where = _check_where("mean", where)
     aval = get_aval(a)
     axes = canonicalize_axes(axis, aval.ndim)
     if dtype is None:
@@ -201,6 +220,9 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     total = sum(a, axis=axes, dtype=comp, keepdims=keepdims, where=where)
     return lax.convert_element_type(_div_by_count(total, n, where, _static_count(aval.shape, axes)),
                                     result_dtype)
+
+
+_mean = mean
 
 
 def _var_promote_types(a_dtype, dtype):
@@ -219,21 +241,39 @@ def _var_promote_types(a_dtype, dtype):
 
 
 def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
-        correction=None):
+        mean=None, correction=None):
     if correction is None:
         correction = ddof
     elif not isinstance(ddof, int) or ddof != 0:
         raise ValueError("ddof and correction can't be provided simultaneously.")
+    check_arraylike("var", a)
+    return _var(asarray_arg(a), axis, dtype, out, correction, keepdims, where, mean)
+
+
+def _centered_like(a, a_mean, name, comp):
+    check_arraylike(name, a_mean)
+    a_mean = lax.convert_element_type(asarray_arg(a_mean), comp)
+    shape = np.broadcast_shapes(get_aval(a).shape, get_aval(a_mean).shape)
+    return broadcast_to_shape(a, shape), broadcast_to_shape(a_mean, shape)
+
+
+def _var(a, axis, dtype, out, correction, keepdims, where, a_mean):
+    from pyjax._src.numpy.lax_numpy import where as _jnp_where
+    where = _check_where("var", where)
+    if dtype is not None:
+        dtype = _user_dtype(dtype)
     if out is not None:
         raise NotImplementedError("The 'out' argument to jnp.var is not supported.")
-    check_arraylike("var", a)
-    a = asarray_arg(a)
     aval = get_aval(a)
     axes = canonicalize_axes(axis, aval.ndim)
-    comp, dtype = _var_promote_types(aval.dtype, None if dtype is None else _user_dtype(dtype))
+    comp, dtype = _var_promote_types(aval.dtype, dtype)
     a = lax.convert_element_type(a, comp)
-    centered = lax.sub(a, broadcast_to_shape(mean(a, axes, dtype=comp, keepdims=True, where=where),
-                                             aval.shape))
+    if a_mean is None:
+        a_mean = broadcast_to_shape(_mean(a, axes, dtype=comp, keepdims=True, where=where),
+                                    aval.shape)
+    else:
+        a, a_mean = _centered_like(a, a_mean, "var", comp)
+    centered = lax.sub(a, a_mean)
     if dtypes.issubdtype(comp, np.complexfloating):
         centered = lax.real(lax.mul(centered, lax.conj(centered)))
         comp = get_aval(centered).dtype
@@ -243,18 +283,29 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Non
     n = lax.sub(n, broadcast_to_shape(lax.convert_element_type(asarray_arg(correction), comp),
                                       get_aval(n).shape))
     total = sum(centered, axes, dtype=comp, keepdims=keepdims, where=where)
-    n = broadcast_to_shape(n, get_aval(total).shape)
     # A true division here: in JAX the correction is traced, so XLA cannot fold the divisor.
-    result = lax.convert_element_type(lax.div(total, n), dtype)
-    return lax.select(lax.gt(n, lax.full_like(n, 0)), result, lax.full_like(result, np.nan))
+    result = lax.convert_element_type(lax.div(total, broadcast_to_shape(n, get_aval(total).shape)),
+                                      dtype)
+    # JAX's jnp.where with a Python nan: an integer `dtype` becomes a weak float (as JAX).
+    return _jnp_where(lax.gt(n, lax.full_like(n, 0)), result, np.nan)
 
 
 def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
-        correction=None):
-    if dtype is not None and not dtypes.issubdtype(_user_dtype(dtype), np.inexact):
-        raise ValueError(f"dtype argument to jnp.std must be inexact; got {dtype}")
-    return lax.sqrt(var(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims,
-                        where=where, correction=correction))
+        mean=None, correction=None):
+    if correction is None:
+        correction = ddof
+    elif not isinstance(ddof, int) or ddof != 0:
+        raise ValueError("ddof and correction can't be provided simultaneously.")
+    check_arraylike("std", a)
+    where = _check_where("std", where)
+    if dtype is not None:
+        dtype = _user_dtype(dtype)
+        if not dtypes.issubdtype(dtype, np.inexact):
+            raise ValueError(f"dtype argument to jnp.std must be inexact; got {dtype}")
+    if out is not None:
+        raise NotImplementedError("The 'out' argument to jnp.std is not supported.")
+    return lax.sqrt(var(a, axis=axis, dtype=dtype, keepdims=keepdims, where=where, mean=mean,
+                        correction=correction))
 
 
 def _arg(name, prim_fn):
@@ -286,7 +337,7 @@ argmax = _arg("argmax", lax.argmax)
 argmin = _arg("argmin", lax.argmin)
 
 
-def _cumulative(name, prim_fn, a, axis, dtype, out, promote_integers=False):
+def _cumulative(name, prim_fn, a, axis, dtype, out, promote_integers=False, fill_nan=None):
     if out is not None:
         raise NotImplementedError(f"The 'out' argument to jnp.{name} is not supported.")
     check_arraylike(name, a)
@@ -297,6 +348,8 @@ def _cumulative(name, prim_fn, a, axis, dtype, out, promote_integers=False):
         axis = 0
     aval = get_aval(a)
     ax = canonicalize_axis(axis, aval.ndim)
+    if fill_nan is not None:
+        a = _nan_to(a, fill_nan)
     if dtype is None:
         result_dtype = _promote_integer_dtype(aval.dtype) \
             if promote_integers or aval.dtype == np.bool_ else aval.dtype
@@ -349,41 +402,127 @@ def _nan_to(a, value):
     return lax.select(lax.ne(a, a), lax.full_like(a, value), a)
 
 
+def _isnan(a):
+    return lax.ne(a, a)
+
+
+def _nan_reduction(a, name, reduction, init, nan_if_all_nan, axis, keepdims, where, **kwargs):
+    """JAX's _nan_reduction: NaNs replaced by the identity; all-NaN slices give NaN."""
+    check_arraylike(name, a)
+    a = asarray_arg(a)
+    where = _check_where(name, where)
+    if not dtypes.issubdtype(get_aval(a).dtype, np.inexact):
+        return reduction(a, axis=axis, keepdims=keepdims, where=where, **kwargs)
+    out = reduction(_nan_to(a, init), axis=axis, keepdims=keepdims, where=where, **kwargs)
+    if nan_if_all_nan:
+        all_nan = all(_isnan(a), axis=axis, keepdims=keepdims)
+        return lax.select(all_nan, lax.full_like(out, np.nan), out)
+    return out
+
+
 def nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
-    return sum(_nan_to(a, 0), axis=axis, dtype=dtype, out=out, keepdims=keepdims,
-               initial=initial, where=where)
+    return _nan_reduction(a, "nansum", sum, 0, False, axis, keepdims, where, dtype=dtype,
+                          out=out, initial=initial)
 
 
 def nanprod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
-    return prod(_nan_to(a, 1), axis=axis, dtype=dtype, out=out, keepdims=keepdims,
-                initial=initial, where=where)
+    return _nan_reduction(a, "nanprod", prod, 1, False, axis, keepdims, where, dtype=dtype,
+                          out=out, initial=initial)
 
 
 def nanmax(a, axis=None, out=None, keepdims=False, initial=None, where=None):
-    a = asarray_arg(a)
-    out_ = max(_nan_to(a, -np.inf), axis=axis, out=out, keepdims=keepdims, initial=initial,
-               where=where)
-    if not dtypes.issubdtype(get_aval(a).dtype, np.inexact):
-        return out_
-    all_nan = all(ufuncs.isnan(a), axis=axis, keepdims=keepdims)
-    return lax.select(all_nan, lax.full_like(out_, np.nan), out_)
+    return _nan_reduction(a, "nanmax", max, -np.inf, initial is None, axis, keepdims, where,
+                          out=out, initial=initial)
 
 
 def nanmin(a, axis=None, out=None, keepdims=False, initial=None, where=None):
-    a = asarray_arg(a)
-    out_ = min(_nan_to(a, np.inf), axis=axis, out=out, keepdims=keepdims, initial=initial,
-               where=where)
-    if not dtypes.issubdtype(get_aval(a).dtype, np.inexact):
-        return out_
-    all_nan = all(ufuncs.isnan(a), axis=axis, keepdims=keepdims)
-    return lax.select(all_nan, lax.full_like(out_, np.nan), out_)
+    return _nan_reduction(a, "nanmin", min, np.inf, initial is None, axis, keepdims, where,
+                          out=out, initial=initial)
 
 
-def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
+def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
+    check_arraylike("nanmean", a)
     a = asarray_arg(a)
-    if not dtypes.issubdtype(get_aval(a).dtype, np.inexact):
-        return mean(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where)
-    ok = ufuncs.logical_not(ufuncs.isnan(a))
-    if where is not None:
-        ok = ufuncs.logical_and(ok, where)
-    return mean(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=ok)
+    where = _check_where("nanmean", where)
+    if out is not None:
+        raise NotImplementedError("The 'out' argument to jnp.nanmean is not supported.")
+    dt = get_aval(a).dtype
+    if dt == np.bool_ or dtypes.issubdtype(dt, np.integer):
+        return mean(a, axis, dtype, out, keepdims, where=where)
+    dtype = dtypes.canonicalize_dtype(dtypes.to_inexact_dtype(dt)) if dtype is None \
+        else _user_dtype(dtype)
+    # As JAX: both sums in `dtype` itself (no float32 accumulation of float16 here).
+    normalizer = sum(lax.bitwise_not(_isnan(a)), axis, dtype=dtype, keepdims=keepdims, where=where)
+    total = nansum(a, axis, dtype=dtype, keepdims=keepdims, where=where)
+    return lax.div(total, normalizer)
+
+
+def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None, mean=None):
+    from pyjax._src.numpy.lax_numpy import where as _jnp_where
+    check_arraylike("nanvar", a)
+    a = asarray_arg(a)
+    where = _check_where("nanvar", where)
+    if dtype is not None:
+        dtype = _user_dtype(dtype)
+    if out is not None:
+        raise NotImplementedError("The 'out' argument to jnp.nanvar is not supported.")
+    aval = get_aval(a)
+    comp, dtype = _var_promote_types(aval.dtype, dtype)
+    a = lax.convert_element_type(a, comp)
+    if mean is None:
+        a_mean = broadcast_to_shape(nanmean(a, axis, dtype=comp, keepdims=True, where=where),
+                                    aval.shape)
+    else:
+        a, a_mean = _centered_like(a, mean, "nanvar", comp)
+    nan = _isnan(a)
+    diff = lax.sub(a, a_mean)
+    centered = lax.select(nan, lax.full_like(diff, 0), diff)  # the double-where trick for grads
+    if dtypes.issubdtype(get_aval(centered).dtype, np.complexfloating):
+        centered = lax.real(lax.mul(centered, lax.conj(centered)))
+    else:
+        centered = lax.integer_pow(centered, 2)
+    normalizer = sum(lax.bitwise_not(_isnan(asarray_arg(a))), axis=axis, keepdims=keepdims,
+                     where=where)
+    normalizer = normalizer - ddof
+    mask = lax.le(normalizer, lax.full_like(normalizer, 0))
+    result = sum(centered, axis, keepdims=keepdims, where=where)
+    result = _jnp_where(mask, np.nan, result)
+    divisor = _jnp_where(mask, 1, normalizer)
+    result = lax.div(result, lax.convert_element_type(divisor, get_aval(result).dtype))
+    return lax.convert_element_type(result, dtype)
+
+
+def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None, mean=None):
+    check_arraylike("nanstd", a)
+    where = _check_where("nanstd", where)
+    if dtype is not None:
+        dtype = _user_dtype(dtype)
+        if not dtypes.issubdtype(dtype, np.inexact):
+            # JAX fails in lax.sqrt; say so the same way.
+            raise TypeError(f"sqrt does not accept dtype {np.dtype(dtype).name}. Accepted dtypes "
+                            "are subtypes of floating, complexfloating.")
+    if out is not None:
+        raise NotImplementedError("The 'out' argument to jnp.nanstd is not supported.")
+    return lax.sqrt(nanvar(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where,
+                           mean=mean))
+
+
+def _nanarg(name, fn, fill):
+    def nanarg(a, axis=None, out=None, keepdims=None):
+        from pyjax._src.numpy.lax_numpy import where as _jnp_where
+        if out is not None:
+            raise NotImplementedError(f"The 'out' argument to jnp.{name} is not supported.")
+        check_arraylike(name, a)
+        a = asarray_arg(a)
+        keepdims = bool(keepdims)
+        if not dtypes.issubdtype(get_aval(a).dtype, np.inexact):
+            return fn(a, axis=axis, keepdims=keepdims)
+        nan_mask = _isnan(a)
+        res = fn(lax.select(nan_mask, lax.full_like(a, fill), a), axis=axis, keepdims=keepdims)
+        return _jnp_where(all(nan_mask, axis=axis, keepdims=keepdims), -1, res)
+    nanarg.__name__ = nanarg.__qualname__ = name
+    return nanarg
+
+
+nanargmax = _nanarg("nanargmax", argmax, -np.inf)
+nanargmin = _nanarg("nanargmin", argmin, np.inf)

@@ -183,7 +183,7 @@ def round(a, decimals=0, out=None):
     decimals = operator.index(decimals)
     dt = _dt(a)
     if dt == np.bool_:
-        raise TypeError("jnp.round does not accept boolean arrays; cast them first.")
+        raise ValueError(f"data type {np.bool_!r} not inexact")
     if dtypes.issubdtype(dt, np.integer):
         if decimals >= 0:
             return a
@@ -357,13 +357,36 @@ radians, degrees = deg2rad, rad2deg
 
 
 def sinc(x, /):
-    """sin(pi x) / (pi x), with sinc(0) = 1."""
+    """sin(pi x) / (pi x), with sinc(0) = 1 and all derivatives at 0 right (JAX's rule)."""
     x = _arg("sinc", x)
     x, = promote_dtypes_inexact(x)
     zero = lax.eq(x, lax_const(x, 0))
     pix = lax.mul(lax_const(x, np.pi), x)
     safe = lax.select(zero, lax_const(x, 1), pix)
-    return lax.select(zero, lax_const(x, 1), lax.div(lax.sin(safe), safe))
+    return lax.select(zero, _sinc_maclaurin(0, pix), lax.div(lax.sin(safe), safe))
+
+
+def _sinc_maclaurin_fn(k, x):
+    # The k-th derivative of sin(x)/x at zero (as a function of x, for its jvp).
+    if k % 2:
+        return lax.mul(x, lax_const(x, 0))
+    return lax.add(lax.mul(x, lax_const(x, 0)), lax_const(x, (-1) ** (k // 2) / (k + 1)))
+
+
+def _sinc_maclaurin_jvp(k, primals, tangents):
+    x, = primals
+    t, = tangents
+    return _sinc_maclaurin(k, x), lax.mul(t, _sinc_maclaurin(k + 1, x))
+
+
+def _make_sinc_maclaurin():
+    from pyjax._src.custom_derivatives import custom_jvp
+    f = custom_jvp(_sinc_maclaurin_fn, nondiff_argnums=(0,))
+    f.defjvp(_sinc_maclaurin_jvp)
+    return f
+
+
+_sinc_maclaurin = _make_sinc_maclaurin()
 
 
 def angle(z, deg=False):
@@ -390,22 +413,28 @@ def isreal(x):
 # --- binary -----------------------------------------------------------------------
 
 
-_PY_NUMBERS = (int, float, complex)
+_FLOAT_DTYPES = frozenset(np.dtype(t) for t in (np.float16, np.float32, np.float64,
+                                                 dtypes.bfloat16))
+_INT_RANGES = {np.dtype(t): (int(np.iinfo(t).min), int(np.iinfo(t).max))
+               for t in (np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32,
+                         np.uint64)}
 
 
 def _scalar_operand_fits(x, y):
     """True when Python number `y` combined with Array `x` keeps x's dtype and weak type and
-    is exactly representable: lax then takes `y` as it is (no conversion or broadcast)."""
-    if type(y) not in _PY_NUMBERS or not isinstance(x, Array):
+    is exactly representable: lax then takes `y` as it is (no conversion or broadcast).
+    (A float with a floating array, an int with a floating array or an integer array whose
+    range holds it; complex and bool results are left to the general path.)"""
+    ty = type(y)
+    if (ty is not float and ty is not int) or not isinstance(x, Array):
         return False
-    aval = get_aval(x)
-    dt, weak = dtypes.result_type(x, y, return_weak_type_flag=True)
-    if dt != aval.dtype or weak != aval.weak_type or dt.kind in "bc":
-        return False
-    if type(y) is int and dt.kind in "iu":
-        info = np.iinfo(dt)
-        return info.min <= y <= info.max
-    return True
+    dt = x.aval.dtype
+    if dt in _FLOAT_DTYPES:
+        return True
+    if ty is int:
+        r = _INT_RANGES.get(dt)
+        return r is not None and r[0] <= y <= r[1]
+    return False
 
 
 def _binary(name, op, bool_op=None):
@@ -655,17 +684,34 @@ def hypot(x, y, /):
 
 
 def _wrap_between(x, a):
-    """x wrapped into (-a, a]."""
+    """x wrapped into [-a, a] (JAX's lax._wrap_between)."""
     ac, two_a, zero = lax_const(x, a), lax_const(x, 2 * a), lax_const(x, 0)
     rem = lax.rem(lax.add(x, ac), two_a)
     rem = lax.select(lax.lt(rem, zero), lax.add(rem, two_a), rem)
-    return lax.select(lax.bitwise_and(lax.eq(rem, zero), lax.gt(x, zero)), ac, lax.sub(rem, ac))
+    return lax.sub(rem, ac)
 
 
-def _logaddexp(x, y, base2):
-    amax = lax.max(x, y)
-    exp = lax.exp2 if base2 else lax.exp
-    scale = (lambda v: lax.mul(lax_const(v, 1 / np.log(2)), v)) if base2 else (lambda v: v)
+def _complex_max(x, y):
+    """XLA's max of complex numbers: x where x > y lexicographically (real part, then
+    imaginary part), else y."""
+    xr, yr = lax.real(x), lax.real(y)
+    gt = lax.bitwise_or(lax.gt(xr, yr), lax.bitwise_and(lax.eq(xr, yr),
+                                                        lax.gt(lax.imag(x), lax.imag(y))))
+    return lax.select(gt, x, y)
+
+
+def _replace_inf(x):
+    re = lax.real(x) if _is_complex(x) else x
+    return lax.select(lax.eq(re, lax_const(re, np.inf)), lax.full_like(x, 0), x)
+
+
+def _logaddexp_impl(x, y, base2):
+    amax = _complex_max(x, y) if _is_complex(x) else lax.max(x, y)
+    if base2:
+        invln2 = lax_const(amax, 1 / np.log(2))
+        exp, scale = lax.exp2, (lambda v: lax.mul(invln2, v))
+    else:
+        exp, scale = lax.exp, (lambda v: v)
     if _is_float(x):
         delta = lax.sub(x, y)
         return lax.select(lax.ne(delta, delta), lax.add(x, y),
@@ -673,20 +719,51 @@ def _logaddexp(x, y, base2):
     if _is_complex(x):
         delta = lax.sub(lax.add(x, y), lax.mul(amax, lax_const(amax, 2)))
         out = lax.add(amax, scale(lax.log1p(exp(delta))))
-        return lax.complex(lax.real(out), _wrap_between(lax.imag(out), np.pi / (np.log(2) if base2 else 1)))
-    raise ValueError(f"logaddexp requires floating-point or complex inputs; got {_dt(x)}")
+        return lax.complex(lax.real(out),
+                           _wrap_between(lax.imag(out), np.pi / np.log(2) if base2 else np.pi))
+    name = "logaddexp2" if base2 else "logaddexp"
+    raise ValueError(f"{name} requires floating-point or complex inputs; got {_dt(x)}")
+
+
+def _logaddexp_jvp_rule(base2):
+    def jvp(primals, tangents):
+        x, y = primals
+        tx, ty = tangents
+        out = _logaddexp_impl(x, y, base2)
+        exp = lax.exp2 if base2 else lax.exp
+        t = lax.add(lax.mul(tx, exp(lax.sub(_replace_inf(x), _replace_inf(out)))),
+                    lax.mul(ty, exp(lax.sub(_replace_inf(y), _replace_inf(out)))))
+        return out, t
+    return jvp
+
+
+def _make_logaddexp_raw():
+    from pyjax._src.custom_derivatives import custom_jvp
+
+    def logaddexp(x, y):
+        return _logaddexp_impl(x, y, False)
+
+    def logaddexp2(x, y):
+        return _logaddexp_impl(x, y, True)
+    f, f2 = custom_jvp(logaddexp), custom_jvp(logaddexp2)
+    f.defjvp(_logaddexp_jvp_rule(False))
+    f2.defjvp(_logaddexp_jvp_rule(True))
+    return f, f2
+
+
+# lax-level logaddexp of equal dtypes and shapes, with JAX's custom jvp (finite tangents at
+# infinite arguments).
+_logaddexp_raw, _logaddexp2_raw = _make_logaddexp_raw()
 
 
 def logaddexp(x, y, /):
     x, y = promote_args_inexact("logaddexp", x, y)
-    if _is_float(x):
-        return lax.logaddexp(x, y)
-    return _logaddexp(x, y, False)
+    return _logaddexp_raw(x, y)
 
 
 def logaddexp2(x, y, /):
     x, y = promote_args_inexact("logaddexp2", x, y)
-    return _logaddexp(x, y, True)
+    return _logaddexp2_raw(x, y)
 
 
 def copysign(x, y, /):
