@@ -1099,7 +1099,7 @@ for _n, _shape, _ispec, _dn, _ss in _GATHERS:
         _hi = min(_shape[d] - _ss[d] for d in _dn.start_index_map) if _dn.start_index_map else 0
         case(f"gather[{_n},{_m}]", SL.gather_p,
              [Spec(*_shape), _in_bounds(_ispec, _hi) if _m == "promise" else _ispec],
-             (f32, f64, i32, c64, bf16, boolean) if _m == "fill" and _n == "rows" else (f32, f64, i32),
+             (f32, f64, i32, c64, bf16, boolean) if _m == "fill" and _n == "rows" else (f32, i32),
              dict(dimension_numbers=_dn, slice_sizes=_ss, unique_indices=False,
                   indices_are_sorted=False, mode=_mode,
                   fill_value=-1 if _mode == SL.GatherScatterMode.FILL_OR_DROP else None),
@@ -1150,7 +1150,7 @@ for _pname, _p in _SCATTER_PRIMS.items():
             extra = {"update_jaxpr": None} if _pname == "scatter" else {}
             _ix = _in_bounds(_ispec, _shape[0] - 1) if _m == "promise" else _ispec
             case(f"{_pname}[{_n},{_m}]", _p, [Spec(*_shape), _ix, Spec(*_ushape)],
-                 (f32, f64, i32) if _n != "rows" or _pname == "scatter-sub" else
+                 (f32, i32) if _n != "rows" or _pname == "scatter-sub" or _m != "fill" else
                  (f32, f64, i32, c64, bf16) if _pname in ("scatter-add", "scatter") else
                  (f32, f64, i32, bf16),
                  dict(dimension_numbers=_dn, indices_are_sorted=False, unique_indices=unique,

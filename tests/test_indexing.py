@@ -500,3 +500,11 @@ def test_scalar_types_are_callable_like_jax():
     assert jnp.finfo(jnp.float32).eps == np.finfo(np.float32).eps
     assert jnp.float_ is jnp.float64 and jnp.int_ is jnp.int64 and jnp.bool is jnp.bool_
     assert repr(jnp.float32) == "<class 'pyjax.numpy.float32'>"
+
+
+def test_one_argument_where():
+    # jnp.where(condition) is nonzero(condition); lax_numpy.where delegates to this helper.
+    for kw in ({}, {"size": 6, "fill_value": -1}, {"size": 2}):
+        both(lambda np_, lax_: (pyidx.where_one_argument if np_ is jnp else np_.where)(XI > 0, **kw))
+    with pytest.raises(ConcretizationTypeError):
+        pyjax.jit(pyidx.where_one_argument)(XI)

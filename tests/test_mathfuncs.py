@@ -166,7 +166,18 @@ FP = np.array([1., -1., 3., 0.], np.float32)
 XS = np.array([-1., 0, 0.5, 1., 2., 3.9, 4., 5., np.nan], np.float32)
 
 
-def test_interp():
+@pytest.fixture(params=["lax", "fallback"])
+def lax_paths(request, monkeypatch):
+    """Run with pyjax's gather and convolution primitives, and with the fallbacks written
+    in selects, dot products and loops (used where pyjax has no gather or conv)."""
+    if request.param == "fallback":
+        from pyjax._src.numpy import mathfuncs
+        monkeypatch.setattr(mathfuncs, "_lax_take", lambda: None)
+        monkeypatch.setattr(mathfuncs, "_lax_conv", lambda: None)
+    return request.param
+
+
+def test_interp(lax_paths):
     check_close(jnp.interp(XS, XP, FP), np.interp(XS, XP, FP))
     check_close(jnp.interp(XS, XP, FP, left=-5., right=7.), np.interp(XS, XP, FP, -5., 7.))
     check_close(jnp.interp(XS[:8], XP, FP, period=3.), np.interp(XS[:8], XP, FP, period=3.))
@@ -242,7 +253,7 @@ V = np.array([0.5, 1., 2.], np.float32)
 
 
 @pytest.mark.parametrize("mode", ["full", "same", "valid"])
-def test_convolve_correlate(mode):
+def test_convolve_correlate(mode, lax_paths):
     for a, v in ((A, V), (V, A), (A, A[:1])):
         check_close(jnp.convolve(a, v, mode=mode), np.convolve(a, v, mode=mode))
         check_close(jnp.correlate(a, v, mode=mode), np.correlate(a, v, mode=mode))
@@ -253,7 +264,7 @@ def test_convolve_correlate(mode):
     check_jax(lambda m: m.correlate(c, (V * 1j).astype(np.complex64), mode=mode))
 
 
-def test_convolve_dtypes_and_errors():
+def test_convolve_dtypes_and_errors(lax_paths):
     check_jax(lambda m: m.convolve(np.array([1, 2, 3]), np.array([1, 1])))
     check_jax(lambda m: m.convolve(np.array([1, 2, 3]), np.array([1, 1]),
                                    preferred_element_type=np.int32))
@@ -267,15 +278,23 @@ def test_convolve_dtypes_and_errors():
         jnp.convolve(A, V, mode="nope")
 
 
-def test_convolve_long_kernel_and_transforms(monkeypatch):
+def test_convolve_tap_loop(monkeypatch):
     from pyjax._src.numpy import mathfuncs
     rng = np.random.default_rng(0)
     a = rng.standard_normal(40).astype(np.float32)
     v = rng.standard_normal(7).astype(np.float32)
-    expected = np.convolve(a, v, mode="same")
+    monkeypatch.setattr(mathfuncs, "_lax_conv", lambda: None)
     monkeypatch.setattr(mathfuncs, "_WINDOW_LIMIT", 0)  # the loop over kernel taps
-    check_close(jnp.convolve(a, v, mode="same"), expected, rtol=1e-5, atol=1e-5)
-    monkeypatch.undo()
+    check_close(jnp.convolve(a, v, mode="same"), np.convolve(a, v, mode="same"), atol=1e-5)
+    check_close(jnp.convolve(np.arange(5), np.array([1, 2]), preferred_element_type=np.int32),
+                np.convolve(np.arange(5), [1, 2]), dtype=np.int32)
+
+
+def test_convolve_transforms(lax_paths):
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal(40).astype(np.float32)
+    v = rng.standard_normal(7).astype(np.float32)
+    expected = np.convolve(a, v, mode="same")
     check_close(pyjax.jit(lambda x, y: jnp.convolve(x, y, mode="same"))(a, v), expected,
                 rtol=1e-5, atol=1e-5)
     batched = pyjax.vmap(lambda x: jnp.convolve(x, v))(np.stack([a, a[::-1]]))
@@ -383,6 +402,21 @@ def test_round_bool_error():
         jnp.round(np.array([True, False]))
     with pytest.raises(ValueError, match="not inexact"):
         jnp.around(True)
+
+
+def test_multiply_by_boolean_array_masks():
+    # JAX (XLA) computes x * bool_array as select(mask, x, 0) when the mask is not broadcast:
+    # inf * False is 0 there, but NaN for a Python False or a broadcast mask.
+    x = np.array([np.inf, np.nan, -np.inf, 2., -3.], np.float32)
+    b = np.array([False, False, True, False, True])
+    np.testing.assert_array_equal(jnp.multiply(x, b), [0., 0., -np.inf, 0., -3.])
+    check_jax(lambda m: m.multiply(b, x))
+    check_jax(lambda m: m.multiply(x, False))
+    check_jax(lambda m: m.multiply(np.bool_(False), x))
+    check_jax(lambda m: m.multiply(x[:, None], b))
+    check_jax(lambda m: m.multiply(np.inf, b))
+    check_jax(lambda m: m.multiply(np.array([1 + 1j * np.inf], np.complex64), np.array([False])))
+    check_jax(lambda m: m.multiply(np.arange(5), b))
 
 
 def test_scalar_fast_path_dtypes():

@@ -1,7 +1,6 @@
 """Operators, methods, indexing and printing of pyjax.Array (and tracers), via jax.numpy."""
 import numpy as np
 
-from pyjax._src import core, dtypes
 from pyjax._src.core import Array, ArrayImpl, Tracer, get_aval
 from pyjax._src.lax import lax
 from pyjax._src.numpy import lax_numpy as jnp

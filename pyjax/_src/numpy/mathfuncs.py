@@ -15,7 +15,7 @@ from pyjax._src.lax import lax
 from pyjax._src.numpy import lax_numpy as _np_
 from pyjax._src.numpy import reductions
 from pyjax._src.numpy import ufuncs as uf
-from pyjax._src.numpy.util import (asarray_arg, broadcast_to_shape, canonicalize_axis,
+from pyjax._src.numpy.util import (asarray_arg, canonicalize_axis,
                                    check_arraylike, lax_const, promote_args_inexact,
                                    promote_args_numeric, promote_dtypes, promote_dtypes_inexact,
                                    promote_shapes)
@@ -278,9 +278,21 @@ def i0(x):
 # --- interp --------------------------------------------------------------------------
 
 
+def _lax_take():
+    """jnp.take where pyjax has it (a gather); else None."""
+    try:
+        from pyjax._src.numpy import indexing
+    except ImportError:
+        return None
+    return getattr(indexing, "take", None)
+
+
 def _take1d(arr, idx):
-    """arr[idx] for a 1-D arr and an integer array idx of in-range indices, as a one-hot
-    select-and-sum (a gather in lax terms; exact: one term is non-zero)."""
+    """arr[idx] for a 1-D arr and an integer array idx of in-range indices: a gather, or
+    where pyjax has none, a one-hot select-and-sum (exact: one term is non-zero)."""
+    take = _lax_take()
+    if take is not None:
+        return take(arr, idx, axis=0)
     n = _shape(arr)[0]
     ishape = _shape(idx)
     full = ishape + (n,)
@@ -369,7 +381,8 @@ def interp(x, xp, fp, left=None, right=None, period=None):
 
 def _diff1(a, axis):
     n = _shape(a)[axis]
-    return uf.subtract(lax.slice_in_dim(a, 1, n, axis=axis), lax.slice_in_dim(a, 0, n - 1, axis=axis))
+    return uf.subtract(lax.slice_in_dim(a, 1, n, axis=axis),
+                       lax.slice_in_dim(a, 0, n - 1, axis=axis))
 
 
 def unwrap(p, discont=None, axis=-1, period=2 * np.pi):
@@ -469,8 +482,16 @@ def _correlate_valid(x, y, preferred_element_type):
     return fori_loop(0, k, body, lax.full((m,), 0, out_dt))
 
 
+def _lax_conv():
+    """lax.conv_general_dilated where pyjax has it (else None: a window product is used)."""
+    try:
+        from pyjax._src.lax.convolution import conv_general_dilated
+    except ImportError:
+        return None
+    return conv_general_dilated
+
+
 def _conv(x, y, mode, op, precision, preferred_element_type):
-    del precision  # products are computed at full precision on the CPU
     if len(_shape(x)) != 1 or len(_shape(y)) != 1:
         raise ValueError(f"{op}() only support 1-dimensional inputs.")
     if preferred_element_type is None:
@@ -500,9 +521,16 @@ def _conv(x, y, mode, op, precision, preferred_element_type):
         lo, hi = k - 1, k - 1
     else:
         raise ValueError("mode must be one of ['full', 'same', 'valid']")
-    if lo or hi:
-        x = lax.pad(x, lax.full((), 0, _dt(x)), [(lo, hi, 0)])
-    result = _correlate_valid(x, y, preferred_element_type)
+    conv = _lax_conv()
+    if conv is not None:
+        result = conv(lax.reshape(x, (1, 1, _shape(x)[0])), lax.reshape(y, (1, 1, k)), (1,),
+                      [(lo, hi)], precision=precision,
+                      preferred_element_type=preferred_element_type)
+        result = lax.reshape(result, (_shape(result)[2],))
+    else:
+        if lo or hi:
+            x = lax.pad(x, lax.full((), 0, _dt(x)), [(lo, hi, 0)])
+        result = _correlate_valid(x, y, preferred_element_type)
     return lax.rev(result, (0,)) if reverse_out else result
 
 

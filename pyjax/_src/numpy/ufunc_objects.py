@@ -294,7 +294,9 @@ class ufunc:
             raise ValueError("reduceat requires a single integer axis.")
         axis = canonicalize_axis(_static_axis(axis), aval.ndim)
         n = aval.shape[axis]
-        out = _take_along_axis_1d(a, indices, axis)
+        take = _lax_take()
+        out = take(a, indices, axis=axis) if take is not None else \
+            _take_along_axis_1d(a, indices, axis)
         ind = lax.concatenate([indices, lax.full((1,), n, iaval.dtype)], 0)
         others = [d for d in range(get_aval(out).ndim) if d != axis]
         ind = lax.expand_dims(ind, others)
@@ -378,6 +380,21 @@ def _vectorize_scalar(func, nout):
             return type(out)(lax.reshape(o, shape) for o in out)
         return lax.reshape(out, shape)
     return vectorized
+
+
+def _lax_take():
+    """jnp.take where pyjax has it (a gather; out-of-bounds indices fill, as JAX's); else
+    None, and a select-based gather is used."""
+    try:
+        from pyjax._src.numpy import indexing
+    except ImportError:
+        return None
+    return getattr(indexing, "take", None)
+
+
+def _array_at():
+    """Array.at (scatter updates) where pyjax has it; else None."""
+    return getattr(Array, "at", None)
 
 
 def _take_along_axis_1d(a, idx, axis):
@@ -544,17 +561,26 @@ def _set_at(a, idx, value):
 
 def _scatter_binop(name, op, a, indices, b):
     """a.at[indices].<op>(b) with JAX's scatter semantics: a Python int that fits takes a's
-    dtype, otherwise the update is computed in the promoted dtype and cast back to a's."""
+    dtype, otherwise the update is computed in the promoted dtype and cast back to a's.
+    Uses Array.at (scatter) where pyjax has it, else a scan of indexed updates."""
     check_arraylike(f"{name}.at", a, b)
     a = asarray_arg(a)
     aval = get_aval(a)
     dt = aval.dtype
+    use_scatter = _array_at() is not None
     if dt == np.bool_:
         # JAX adds (multiplies) in int32 and casts back: logical or (and).
         b = asarray_arg(b)
         b = lax.ne(b, lax.full_like(b, 0)) if get_aval(b).dtype != np.bool_ else b
+        if use_scatter:
+            ai = lax.convert_element_type(a, np.int32)
+            bi = lax.convert_element_type(b, np.int32)
+            out = getattr(ai.at[indices], name)(bi)
+            return lax.convert_element_type(out, np.bool_)
         fn = lax.bitwise_or if name == "add" else lax.bitwise_and
         return _scan_update(a, indices, fn, (b,), True)
+    if use_scatter:
+        return getattr(a.at[indices], name)(b)
     if type(b) is int and dtypes.issubdtype(dt, np.integer) and \
             np.iinfo(dt).min <= b <= np.iinfo(dt).max:
         b = lax.full((), b, dt)

@@ -437,18 +437,34 @@ def _scalar_operand_fits(x, y):
     return False
 
 
-def _binary(name, op, bool_op=None):
+def _binary(name, op, bool_op=None, bool_mask=False):
     def fn(x, y, /):
         if same_fast(x, y):
             return (bool_op or op)(x, y) if x._value.dtype == np.bool_ else op(x, y)
         if _scalar_operand_fits(x, y) or _scalar_operand_fits(y, x):
             return op(x, y)
+        mask_x = bool_mask and _is_bool_array(x) and not _is_bool_array(y)
+        mask_y = bool_mask and _is_bool_array(y) and not _is_bool_array(x)
+        if mask_x or mask_y:
+            bool_shape = np.shape(x if mask_x else y)
         x, y = promote_args(name, x, y)
         if bool_op is not None and _is_bool(x):
             return bool_op(x, y)
+        if (mask_x or mask_y) and bool_shape == get_aval(x).shape:
+            # XLA rewrites x * convert(pred) as select(pred, x, 0) inside jnp.multiply's
+            # computation when pred is not broadcast, so JAX gives 0 (not NaN) for
+            # inf * False there; so do we.
+            m, v = (x, y) if mask_x else (y, x)
+            zero = lax.full_like(v, 0)
+            return lax.select(lax.ne(m, zero), v, zero)
         return op(x, y)
     fn.__name__ = fn.__qualname__ = name
     return fn
+
+
+def _is_bool_array(x):
+    """A boolean array operand (not a Python bool, which JAX folds as a constant)."""
+    return type(x) is not bool and getattr(x, "dtype", None) == np.bool_
 
 
 def _no_bool(name, op):
@@ -461,7 +477,7 @@ def _no_bool(name, op):
 
 add = _binary("add", lax.add, bool_op=lax.bitwise_or)
 subtract = _binary("subtract", _no_bool("subtract", lax.sub))
-multiply = _binary("multiply", lax.mul, bool_op=lax.bitwise_and)
+multiply = _binary("multiply", lax.mul, bool_op=lax.bitwise_and, bool_mask=True)
 maximum = _binary("maximum", lax.max)
 minimum = _binary("minimum", lax.min)
 
@@ -512,6 +528,8 @@ bitwise_xor = _bitwise("bitwise_xor", lax.bitwise_xor)
 
 def _logical(name, op):
     def fn(x, y, /):
+        if same_fast(x, y) and x._value.dtype == np.bool_:
+            return op(x, y)
         x, y = promote_args(name, x, y)
         return op(_to_bool(x), _to_bool(y))
     fn.__name__ = fn.__qualname__ = name
