@@ -9,6 +9,7 @@ from pyjax._src.random import (  # noqa: F401
     fold_in,
     key,
     key_data,
+    key_dtype,
     key_impl,
     normal,
     permutation,

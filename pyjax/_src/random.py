@@ -1,5 +1,9 @@
 """pyjax.random: JAX's counter-based PRNG API, bit-for-bit with JAX's default generator.
 
+(The other distributions live in random_distributions.py, the XLA-identical arithmetic
+they share in random_math.py, and the samplers that need matrix factorisations in
+random_linalg.py.)
+
 Keys are threefry2x32 keys: either legacy ``uint32[..., 2]`` arrays (`PRNGKey`) or
 typed key arrays (`key`), a pytree whose one child is that same uint32 data, so
 keys flow through jit, vmap and tree_map.  Every sampler is written with lax
@@ -448,6 +452,11 @@ def key(seed, *, impl=None, dtype=None):
     """A typed scalar key array (dtype ``key<fry>``) from an integer seed."""
     impl = _resolve_impl(impl, dtype)
     return PRNGKeyArray(impl, _seed_raw(_seed_array(seed, "key")))
+
+
+def key_dtype(impl_spec=None):
+    """The dtype of typed keys of an implementation (default: the configured one)."""
+    return PRNGKeyDtype(_resolve_impl(impl_spec))
 
 
 def key_data(keys):
@@ -1134,7 +1143,7 @@ def xla_erf_inv(x):
     return _via_float32(_xla_erf_inv_f32, x)
 
 
-__all__ = ["PRNGKey", "key", "key_data", "wrap_key_data", "key_impl", "clone", "split", "fold_in",
+__all__ = ["PRNGKey", "key", "key_data", "key_dtype", "wrap_key_data", "key_impl", "clone", "split", "fold_in",
            "bits", "uniform", "normal", "randint", "bernoulli", "permutation", "choice", "gumbel",
            "PRNGKeyArray", "PRNGKeyDtype", "prng_key", "xla_erf_inv", "xla_log"]
 

@@ -283,6 +283,12 @@ xla_erf_inv = _with_derivative(
     "xla_erf_inv")
 xla_lgamma_f32 = _with_derivative(_xla_lgamma_f32, lambda x, y: lax.digamma(x), "xla_lgamma_f32")
 
+# The same without custom derivative rules, for values no derivative flows through (samples
+# drawn from a key alone, rejection loops under the gamma sampler's own rule): cheaper to
+# trace, since a custom_jvp function stages a sub-jaxpr at every call under a transformation.
+exp_raw, log_raw, log1p_raw = _xla_exp, _random.xla_log, _xla_log1p_any
+erf_inv_raw, lgamma_f32_raw = _random.xla_erf_inv, _xla_lgamma_f32
+
 
 __all__ = ["xla_exp", "xla_log", "xla_log1p", "xla_erf", "xla_erf_inv", "xla_tan", "xla_sin",
            "xla_pow", "xla_rsqrt", "xla_lgamma_f32", "fma", "mad", "msub", "ftz", "contracts"]
