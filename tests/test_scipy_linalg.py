@@ -356,6 +356,212 @@ def test_scipy_linalg_grads(x64):
 
 
 # ---------------------------------------------------------------------------
+# special matrices, qr_multiply, solve_sylvester
+
+
+@pytest.mark.parametrize("dtype", [F32, F64])
+def test_special_matrices_vs_scipy(dtype):
+    rng = np.random.default_rng(40)
+    x64 = dtype == F64
+    cdt = C128 if x64 else C64
+    idt = np.int64 if x64 else np.int32
+    with config.override(jax_enable_x64=x64):
+        r = tol(dtype) * 10
+
+        def same(got, want, dt, rr=r):
+            assert got.dtype == dt, (got.dtype, dt)
+            close(got, want, rr, rr * max(1.0, float(np.max(np.abs(want), initial=0))))
+
+        a = rand(rng, (5,), dtype)
+        for n in (2, 3, 5):
+            same(jsl.companion(a[:n]), sla.companion(a[:n]), dtype)
+        for n in (1, 2, 3, 4, 5):
+            same(jsl.fiedler_companion(a[:n]), sla.fiedler_companion(a[:n]).reshape(n - 1, n - 1),
+                 dtype)
+        same(jsl.fiedler(a), sla.fiedler(a), dtype)
+        same(jsl.leslie(a, a[1:]), sla.leslie(a, a[1:]), dtype)
+        for m in (1, 3, 4):
+            for n in (1, 2, 3, 6):
+                for mode in ("full", "same", "valid"):
+                    same(jsl.convolution_matrix(a[:m], n, mode),
+                         sla.convolution_matrix(a[:m], n, mode), dtype)
+        for n in (1, 4, 7):
+            for scale in (None, "sqrtn", "n"):
+                same(jsl.dft(n, scale), sla.dft(n, scale), cdt)
+            same(jsl.hilbert(n), sla.hilbert(n), dtype)
+            same(jsl.invhilbert(n), sla.invhilbert(n), dtype)
+            same(jsl.helmert(n), sla.helmert(n), dtype)
+            same(jsl.helmert(n, full=True), sla.helmert(n, full=True), dtype)
+            for kind in (None, "lower", "upper", "symmetric"):
+                same(jsl.pascal(n, kind), sla.pascal(n, kind or "symmetric"), F32)  # as JAX
+                same(jsl.invpascal(n, kind), sla.invpascal(n, kind or "symmetric"), dtype)
+        same(jsl.dft(3, dtype=np.complex64), sla.dft(3), C64, 1e-6)
+        assert jsl.hilbert(0).shape == jsl.dft(0).shape == (0, 0)
+        for n in (1, 2, 8):
+            same(jsl.hadamard(n), sla.hadamard(n), idt)
+            same(jsl.hadamard(n, dtype=np.float32), sla.hadamard(n), F32)
+        # exactness where float64 holds the integers: invpascal/invhilbert in closed form
+        if x64:
+            np.testing.assert_array_equal(jsl.invpascal(20), sla.invpascal(20, exact=True).astype(float))
+            np.testing.assert_array_equal(jsl.invhilbert(12), sla.invhilbert(12, exact=True).astype(float))
+        # integer inputs: companions promote to float, leslie/convolution_matrix/fiedler keep ints
+        ai = np.array([1, -10, 31, -30])
+        same(jsl.companion(ai), sla.companion(ai), dtype)
+        same(jsl.fiedler_companion(ai), sla.fiedler_companion(ai), dtype)
+        assert jsl.fiedler(ai).dtype == jsl.leslie(ai, ai[1:]).dtype == idt
+        np.testing.assert_array_equal(jsl.convolution_matrix(ai, 3, "same"),
+                                      sla.convolution_matrix(ai, 3, "same"))
+        # leading batch dimensions (broadcast for leslie)
+        ab = rand(rng, (2, 3, 4), dtype)
+        for f, g in ((jsl.companion, sla.companion), (jsl.fiedler, sla.fiedler),
+                     (jsl.fiedler_companion, sla.fiedler_companion),
+                     (lambda v: jsl.convolution_matrix(v, 3, "same"),
+                      lambda v: sla.convolution_matrix(v, 3, "same"))):
+            same(f(ab), np.stack([np.stack([g(v) for v in row]) for row in ab]), dtype)
+        s = rand(rng, (3, 3), dtype)
+        same(jsl.leslie(ab, s), np.stack([np.stack([sla.leslie(ab[i, j], s[j]) for j in range(3)])
+                                          for i in range(2)]), dtype)
+        # a zero leading coefficient gives inf/NaN (no check at run time, as JAX)
+        assert not np.isfinite(np.asarray(jsl.companion(np.array([0., 1, 2], dtype)))).all()
+    bad = [lambda: jsl.companion(np.ones(1)), lambda: jsl.fiedler_companion(np.ones(0)),
+           lambda: jsl.leslie(np.ones(3), np.ones(1)), lambda: jsl.leslie(np.ones(1), np.ones(0)),
+           lambda: jsl.convolution_matrix(np.ones(3), 0),
+           lambda: jsl.convolution_matrix(np.ones(3), 2, "bad"),
+           lambda: jsl.convolution_matrix(np.float32(1), 2),
+           lambda: jsl.convolution_matrix(np.ones(0), 2), lambda: jsl.dft(3, "bad"),
+           lambda: jsl.dft(3, dtype=np.float32), lambda: jsl.hadamard(3),
+           lambda: jsl.hadamard(0), lambda: jsl.helmert(0), lambda: jsl.pascal(3, "x"),
+           lambda: jsl.invpascal(3, "x")]
+    for f in bad:
+        with pytest.raises(ValueError):
+            f()
+    with pytest.raises(TypeError):
+        jsl.companion([1.0, 2.0])
+
+
+def test_special_matrices_derivatives_jit_vmap(x64):
+    from pyjax.test_util import check_grads
+    rng = np.random.default_rng(41)
+    a = rand(rng, (5,)) + np.array([3, 0, 0, 0, 0])
+    check_grads(jsl.companion, (a,), order=2, modes=("fwd", "rev"))
+    check_grads(jsl.fiedler_companion, (a,), order=2, modes=("fwd", "rev"))
+    check_grads(jsl.fiedler, (np.arange(4.0) + rand(rng, (4,)) * 0.1,), order=1)
+    check_grads(jsl.leslie, (a, a[1:]), order=1)
+    check_grads(lambda v: jsl.convolution_matrix(v, 4, "same"), (a,), order=1)
+    check_derivatives(jsl.companion, [rand(rng, (4,), C128) + 3], rng)
+    ab = rand(rng, (3, 5))
+    for f in (jsl.companion, jsl.fiedler_companion, jsl.fiedler,
+              lambda v: jsl.convolution_matrix(v, 3, "valid"), lambda v: jsl.leslie(v, v[1:])):
+        want = np.stack([np.asarray(f(v)) for v in ab])
+        close(pyjax.vmap(f)(ab), want, 1e-14)
+        close(pyjax.jit(f)(ab[0]), want[0], 1e-14)
+    close(pyjax.jit(lambda: jsl.dft(5, "sqrtn"))(), sla.dft(5, "sqrtn"), 1e-14)
+    close(pyjax.jit(lambda: jsl.invpascal(5))(), sla.invpascal(5), 1e-14)
+
+
+@pytest.mark.parametrize("dtype", ALL)
+def test_solve_sylvester(dtype):
+    rng = np.random.default_rng(42)
+    with config.override(jax_enable_x64=dtype in (F64, C128)):
+        r = tol(dtype) * 50
+        A, B, C = rand(rng, (4, 4), dtype), rand(rng, (3, 3), dtype), rand(rng, (4, 3), dtype)
+        want = sla.solve_sylvester(A, B, C)
+        for method in ("schur", "eigen"):
+            x = jsl.solve_sylvester(A, B, C, method=method)
+            assert x.dtype == dtype and x.shape == (4, 3)
+            close(x, want, r)
+        # batch dimensions broadcast across A, B and C; jit and vmap
+        Ab = rand(rng, (2, 4, 4), dtype)
+        got = jsl.solve_sylvester(Ab, B, C)
+        close(got, np.stack([sla.solve_sylvester(x, B, C) for x in Ab]), r)
+        close(pyjax.jit(jsl.solve_sylvester)(Ab, B, C), got, r)
+        close(pyjax.vmap(jsl.solve_sylvester, in_axes=(0, None, None))(Ab, B, C), got, r)
+        # singular equation (l_A + l_B = 0): all NaN, as JAX
+        eye = np.eye(2, dtype=dtype)
+        assert np.isnan(np.asarray(jsl.solve_sylvester(eye, -eye, np.ones((2, 2), dtype)))).all()
+    # integer input promotes; real inputs give real X
+    x = jsl.solve_sylvester(np.array([[1, 2], [3, 4]]), np.array([[5, 6], [7, 8]]),
+                            np.array([[6, 8], [10, 12]]))
+    assert x.dtype == F32
+    close(x, np.eye(2), 1e-5)
+    with pytest.raises(ValueError, match="Incompatible shapes"):
+        jsl.solve_sylvester(np.eye(3), np.eye(2), np.ones((2, 2)))
+    with pytest.raises(ValueError, match="method"):
+        jsl.solve_sylvester(np.eye(2), np.eye(2), np.ones((2, 2)), method="bad")
+
+
+def test_solve_sylvester_derivatives(x64):
+    from pyjax.test_util import check_grads
+    rng = np.random.default_rng(43)
+    A, B, C = rand(rng, (3, 3)), rand(rng, (2, 2)), rand(rng, (3, 2))
+    for method in ("schur", "eigen"):
+        check_grads(lambda a, b, c: jsl.solve_sylvester(a, b, c, method=method), (A, B, C),
+                    order=1, modes=("fwd", "rev"))
+    check_derivatives(jsl.solve_sylvester, [rand(rng, (3, 3), C128), rand(rng, (2, 2), C128),
+                                            rand(rng, (3, 2), C128)], rng)
+    g = pyjax.vmap(pyjax.grad(lambda a: jnp.sum(jsl.solve_sylvester(a, B, C))))(rand(rng, (2, 3, 3)))
+    assert g.shape == (2, 3, 3) and np.isfinite(np.asarray(g)).all()
+
+
+@pytest.mark.parametrize("dtype", ALL)
+def test_qr_multiply_and_pivoted_qr(dtype):
+    rng = np.random.default_rng(44)
+    with config.override(jax_enable_x64=dtype in (F64, C128)):
+        r = tol(dtype) * 10
+        for shape in ((5, 3), (3, 5), (4, 4)):
+            a = rand(rng, shape, dtype)
+            m, n = shape
+            k = min(m, n)
+            for mode, cshapes in (("left", ((k, 2), (k,))), ("right", ((2, m), (m,)))):
+                for conjugate in (False, True):
+                    for pivoting in (False, True):
+                        for cs in cshapes:
+                            c = rand(rng, cs, dtype)
+                            got = jsl.qr_multiply(a, c, mode=mode, conjugate=conjugate,
+                                                  pivoting=pivoting)
+                            want = sla.qr_multiply(a, c, mode=mode, conjugate=conjugate,
+                                                   pivoting=pivoting)
+                            assert len(got) == len(want) == 2 + pivoting
+                            for g, w in zip(got, want):
+                                close(g, w, r)
+            # pivoted QR: the permutation LAPACK's geqp3 picks
+            for mode in ("full", "economic", "r"):
+                got = jsl.qr(a, mode=mode, pivoting=True)
+                want = sla.qr(a, mode=mode, pivoting=True)
+                assert got[-1].dtype == np.int32
+                for g, w in zip(got, want):
+                    close(g, w, r)
+            q, rr, p = pyjax.lax.linalg.qr(rand(rng, (2,) + shape, dtype), pivoting=True)
+            assert p.shape == (2, n) and q.shape == (2, m, m) and rr.shape == (2, m, n)
+        # batched a with a 1-D c: the product is raveled, batch included (as JAX)
+        ab = rand(rng, (2, 5, 3), dtype)
+        c = rand(rng, (3,), dtype)
+        got, _ = jsl.qr_multiply(ab, c, mode="left")
+        assert got.shape == (10,)
+        close(got, np.concatenate([sla.qr_multiply(x, c, mode="left")[0] for x in ab]), r)
+        close(pyjax.vmap(lambda x: jsl.qr_multiply(x, c, mode="left")[0])(ab), got.reshape(2, 5), r)
+        close(pyjax.jit(lambda x: jsl.qr(x, pivoting=True)[0])(ab[0]),
+              sla.qr(ab[0], pivoting=True)[0], r)
+    with pytest.raises(ValueError, match="Q @ c"):
+        jsl.qr_multiply(np.ones((5, 3)), np.ones(4), mode="left")
+    with pytest.raises(ValueError, match="c @ Q"):
+        jsl.qr_multiply(np.ones((5, 3)), np.ones(4), mode="right")
+    with pytest.raises(ValueError, match="mode"):
+        jsl.qr_multiply(np.ones((5, 3)), np.ones(5), mode="up")
+
+
+def test_qr_multiply_and_pivoted_qr_derivatives(x64):
+    from pyjax.test_util import check_grads
+    rng = np.random.default_rng(45)
+    check_grads(lambda x, y: jsl.qr_multiply(x, y), (rand(rng, (5, 3)), rand(rng, (2, 5))), order=1)
+    check_grads(lambda x, y: jsl.qr_multiply(x, y, mode="left", pivoting=True)[:2],
+                (rand(rng, (3, 5)), rand(rng, (3, 2))), order=1)
+    check_grads(lambda x: jsl.qr(x, pivoting=True)[:2], (rand(rng, (4, 4)),), order=1)
+    check_derivatives(lambda x: jsl.qr(x, mode="economic", pivoting=True)[:2],
+                      [rand(rng, (5, 3), C128)], rng)
+
+
+# ---------------------------------------------------------------------------
 # sparse iterative solvers
 
 
@@ -596,6 +802,37 @@ def test_oracle_scipy_linalg(x64, jax64):
     for o, t in zip(ours, theirs):
         for x, y in zip(_leaves(o), _leaves(t)):
             close(x, y, 1e-9)
+
+
+def test_oracle_new_scipy_linalg_functions():
+    """Dtypes, weak types and values of the special matrices, qr_multiply and
+    solve_sylvester against JAX in its default 32-bit mode."""
+    jax = pytest.importorskip("jax")
+    S = jax.scipy.linalg
+    rng = np.random.default_rng(46)
+    a = rand(rng, (2, 5), F32)
+    ai = np.array([2, -1, 3, 5])
+    A, B, C = rand(rng, (3, 3), F32), rand(rng, (2, 2), F32), rand(rng, (3, 2), F32)
+    w = rand(rng, (5, 3), F32)
+
+    def run(L):
+        return [L.companion(a), L.companion(ai), L.fiedler_companion(a), L.fiedler_companion(3.0),
+                L.fiedler(ai), L.fiedler(2.0), L.leslie(a, a[0, 1:]), L.leslie(ai, ai[1:]),
+                L.convolution_matrix(a, 3, "same"), L.convolution_matrix(ai, 6, "valid"),
+                L.dft(6, "n"), L.hadamard(4), L.hadamard(2, np.float32), L.helmert(4, True),
+                L.hilbert(4), L.invhilbert(4), L.pascal(5), L.invpascal(5, "upper"),
+                *L.qr_multiply(w, rand(np.random.default_rng(0), (2, 5), F32), pivoting=True),
+                *L.qr(w, pivoting=True), L.solve_sylvester(A, B, C),
+                L.solve_sylvester(A, B, C, method="eigen")]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = jax.jit(lambda: run(S))()
+    ours = run(jsl)
+    for o, t in zip(ours, theirs):
+        assert (o.shape, o.dtype, o.weak_type) == (t.shape, t.dtype, t.weak_type), (o, t)
+        scale = max(1.0, float(np.max(np.abs(np.asarray(t)), initial=0)))
+        np.testing.assert_allclose(np.asarray(o), np.asarray(t), rtol=1e-4, atol=1e-4 * scale)
 
 
 def test_oracle_sparse_solvers(x64, jax64):

@@ -154,11 +154,11 @@ def lu(a, permute_l=False, overwrite_a=False, check_finite=True):
 
 
 def qr(a, overwrite_a=False, lwork=None, mode="full", pivoting=False, check_finite=True):
-    """QR decomposition; mode 'full', 'economic', 'r' (returns (r,)) or 'raw'."""
-    if pivoting:
-        raise NotImplementedError("qr with pivoting=True is not implemented in pyjax")
+    """QR decomposition; mode 'full', 'economic', 'r' (returns (r,)) or 'raw'.  With
+    pivoting, the int32 column permutation p (a[:, p] = q r) is appended: (q, r, p), or
+    (r, p) for mode 'r'."""
     a, = _inexact("jax.scipy.linalg.qr", a)
-    if mode == "raw":
+    if mode == "raw" and not pivoting:
         r, taus = lax_linalg.geqrf(a)
         return (r, taus), None
     if mode in ("full", "r"):
@@ -167,10 +167,49 @@ def qr(a, overwrite_a=False, lwork=None, mode="full", pivoting=False, check_fini
         full = False
     else:
         raise ValueError(f"Unsupported QR decomposition mode '{mode}'")
-    q, r = lax_linalg.qr(a, full_matrices=full)
+    q, r, *p = lax_linalg.qr(a, full_matrices=full, pivoting=pivoting)
     if mode == "r":
-        return (r,)
-    return q, r
+        return (r, *p)
+    return (q, r, *p)
+
+
+def qr_multiply(a, c, mode="right", pivoting=False, conjugate=False, overwrite_a=False,
+                overwrite_c=False):
+    """QR decomposition of a (..., m, n) and a product with its economic Q (m x k,
+    k = min(m, n)): (q @ c, r) for mode 'left' (c: (..., k, p)), (c @ q, r) for mode
+    'right' (c: (..., p, m)); conj(q) instead of q with conjugate; r is (..., k, n); with
+    pivoting the column permutation is appended.  A 1-D c is a column ('left') or a row
+    ('right') and the product is raveled (batch dimensions included, as in JAX)."""
+    a, c = _inexact("jax.scipy.linalg.qr_multiply", a, c)
+    if mode not in ("right", "left"):
+        raise ValueError(f"mode must be 'right' or 'left', got {mode!r}")
+    if _ndim(a) < 2:
+        raise ValueError(f"qr_multiply: a must have at least 2 dimensions, got shape "
+                         f"{_shape(a)}")
+    onedim = _ndim(c) == 1
+    if onedim:
+        c = lax.expand_dims(c, (1,) if mode == "left" else (0,))
+    if _ndim(c) < 2:
+        raise ValueError(f"qr_multiply: c must have at least 1 dimension, got shape "
+                         f"{_shape(c)}")
+    m, n = _shape(a)[-2:]
+    k = min(m, n)
+    if mode == "left" and _shape(c)[-2] != k:
+        raise ValueError("Array shapes are not compatible for Q @ c operation: a has shape "
+                         f"{_shape(a)} so Q has {k} columns, but c has {_shape(c)[-2]} rows "
+                         f"(expected {k}).")
+    if mode == "right" and _shape(c)[-1] != m:
+        raise ValueError("Array shapes are not compatible for c @ Q operation: a has shape "
+                         f"{_shape(a)} so Q has {m} rows, but c has {_shape(c)[-1]} columns "
+                         f"(expected {m}).")
+    a, c = lax_linalg._broadcast_batch(a, c, core_ranks=(2, 2))
+    q, r, *p = lax_linalg.qr(a, full_matrices=False, pivoting=pivoting)
+    if conjugate and _is_complex(q):
+        q = lax.conj(q)
+    out = _mm(q, c) if mode == "left" else _mm(c, q)
+    if onedim:
+        out = lax.reshape(out, (math.prod(_shape(out)),))
+    return (out, r, *p)
 
 
 def svd(a, full_matrices=True, compute_uv=True, overwrite_a=False, check_finite=True,
@@ -639,6 +678,346 @@ def circulant(c):
     return toeplitz(c, r)
 
 
+def _place(vals, index, n):
+    """The (..., n, n) matrix whose entry (i, j) is vals[..., index[i, j]] (a gather with a
+    static index map, so non-finite values stay where they are put)."""
+    return util.asarray_arg(vals)[..., np.asarray(index, np.int32)]
+
+
+def companion(a):
+    """Companion matrix of the polynomial with coefficients a (..., N), N >= 2: first row
+    -a[1:] / a[0], ones on the first sub-diagonal; (..., N - 1, N - 1)."""
+    jnp = _jnp()
+    a, = _inexact("companion", a)
+    a = jnp.atleast_1d(a)
+    n = _shape(a)[-1]
+    if n < 2:
+        raise ValueError("The length of `a` along the last axis must be at least 2; got "
+                         f"shape {_shape(a)}.")
+    k = n - 1
+    # vals: [-a1/a0, ..., -a_{n-1}/a0, 1, 0]
+    vals = jnp.concatenate([-a[..., 1:] / a[..., :1], jnp.ones_like(a[..., :2])
+                            * np.array([1, 0], _dtype(a))], axis=-1)
+    index = np.full((k, k), k + 1)
+    index[0] = np.arange(k)
+    index[np.arange(1, k), np.arange(k - 1)] = k
+    return _place(vals, index, k)
+
+
+def fiedler_companion(a):
+    """Fiedler's pentadiagonal companion matrix of the polynomial with coefficients a
+    (..., N): (..., N - 1, N - 1), with the same eigenvalues as companion(a)."""
+    jnp = _jnp()
+    a, = _inexact("fiedler_companion", a)
+    a = jnp.atleast_1d(a)
+    n = _shape(a)[-1]
+    if n == 0:
+        raise ValueError("fiedler_companion requires the last axis of 'a' to have nonzero "
+                         f"length, but got an array of shape {_shape(a)}.")
+    k = n - 1
+    if k == 0:  # (..., 0, 0), keeping a's weak type as JAX does
+        nb = _ndim(a) - 1
+        return lax.broadcast_in_dim(a[..., :0], _shape(a)[:-1] + (0, 0),
+                                    tuple(range(nb)) + (nb + 1,))
+    # vals: [-a1/a0, ..., -a_{n-1}/a0, 1, 0]; normalised coefficient c_i sits at index i - 1
+    vals = jnp.concatenate([-a[..., 1:] / a[..., :1], jnp.ones_like(a[..., :2])
+                            * np.array([1, 0], _dtype(a))], axis=-1)
+    one, zero = k, k + 1
+    index = np.full((k, k), zero)
+    index[0, 0] = 0                                     # -c1
+    if k > 1:
+        index[1, 0] = one
+    for i in range(0, k - 1, 2):                        # even rows: -c_{i+2} right of diagonal
+        index[i, i + 1] = i + 1
+    for i in range(0, k - 2, 2):                        # ... and a one two to the right
+        index[i, i + 2] = one
+    for i in range(2, k, 2):                            # -c_{i+1} left of the diagonal
+        index[i, i - 1] = i
+    for i in range(3, k, 2):                            # odd rows: a one two to the left
+        index[i, i - 2] = one
+    return _place(vals, index, k)
+
+
+def fiedler(a):
+    """Symmetric Fiedler matrix F[i, j] = |a[i] - a[j]| of a (..., N): (..., N, N)."""
+    jnp = _jnp()
+    util.check_arraylike("fiedler", a)
+    a = jnp.atleast_1d(util.asarray_arg(a))
+    return jnp.abs(a[..., :, None] - a[..., None, :])
+
+
+def leslie(f, s):
+    """Leslie matrix: fecundities f (..., N) in the first row, survival rates s (..., N - 1)
+    on the first sub-diagonal; (..., N, N) (batch dimensions broadcast)."""
+    jnp = _jnp()
+    util.check_arraylike("leslie", f, s)
+    f = jnp.atleast_1d(util.asarray_arg(f))
+    s = jnp.atleast_1d(util.asarray_arg(s))
+    n = _shape(f)[-1]
+    if n < 2:
+        raise ValueError("The length of f along the last axis must be at least 2; got shape "
+                         f"{_shape(f)}.")
+    if _shape(s)[-1] != n - 1:
+        raise ValueError("Incorrect lengths for f and s. The length of s along the last axis "
+                         f"must be one less than the length of f; got f shape {_shape(f)} and "
+                         f"s shape {_shape(s)}.")
+    f, s = util.promote_dtypes(f, s)
+    f, s = lax_linalg._broadcast_batch(f, s, core_ranks=(1, 1))
+    vals = jnp.concatenate([f, s, jnp.zeros_like(f[..., :1])], axis=-1)  # [f, s, 0]
+    index = np.full((n, n), 2 * n - 1)
+    index[0] = np.arange(n)
+    index[np.arange(1, n), np.arange(n - 1)] = np.arange(n, 2 * n - 1)
+    return _place(vals, index, n)
+
+
+def convolution_matrix(a, n, mode="full"):
+    """The Toeplitz matrix A with A @ v == convolve(a, v, mode) for v of length n:
+    (..., k, n) with k = m + n - 1 ('full'), max(m, n) ('same') or
+    max(m, n) - min(m, n) + 1 ('valid'), m = a.shape[-1]."""
+    n = operator.index(n)
+    if n <= 0:
+        raise ValueError(f"n must be a positive integer; got {n}.")
+    util.check_arraylike("convolution_matrix", a)
+    a = util.asarray_arg(a)
+    if _ndim(a) == 0:
+        raise ValueError("convolution_matrix: a must be at least 1-dimensional, got a scalar.")
+    m = _shape(a)[-1]
+    if m < 1:
+        raise ValueError(f"len(a) must be at least 1; got shape {_shape(a)}.")
+    if mode == "full":
+        first, rows = 0, m + n - 1
+    elif mode == "same":
+        first, rows = (min(m, n) - 1) // 2, max(m, n)
+    elif mode == "valid":
+        first, rows = min(m, n) - 1, max(m, n) - min(m, n) + 1
+    else:
+        raise ValueError(f"mode must be one of 'full', 'valid', 'same'; got {mode!r}.")
+    # the full matrix is F[i, j] = z[n - 1 + i - j] with z = a zero-padded by n - 1 each side
+    ax = _ndim(a) - 1
+    z = lax.pad(a, lax.full((), 0, _dtype(a)), [(0, 0, 0)] * ax + [(n - 1, n - 1, 0)])
+    vals = lax.slice_in_dim(z, first, first + rows + n - 1, axis=ax)
+    return _toeplitz_from(vals, rows, n)
+
+
+def _exact_to_float(x, dtype):
+    """A Python integer (or Fraction) as a float of `dtype`; inf past float64's range."""
+    try:
+        with np.errstate(over="ignore"):
+            return dtype.type(float(x))
+    except OverflowError:
+        return dtype.type(np.inf if x > 0 else -np.inf)
+
+
+def _exact_matrix(entries, n, dtype):
+    out = np.empty((n, n), dtype)
+    for i in range(n):
+        for j in range(n):
+            out[i, j] = _exact_to_float(entries(i, j), dtype)
+    return lax.asarray(out)
+
+
+def _check_kind(kind):
+    kind = "symmetric" if kind is None else kind
+    valid = ["symmetric", "lower", "upper"]
+    if kind not in valid:
+        raise ValueError(f"Expected kind to be one of: {valid}; got {kind}")
+    return kind
+
+
+def pascal(n, kind=None):
+    """Pascal matrix of order n: binomial coefficients, 'symmetric' (default), 'lower' or
+    'upper'.  Computed exactly and rounded once; float32 (as JAX builds it, x64 or not)."""
+    kind = _check_kind(kind)
+    dt = np.dtype(np.float32)
+    if kind == "lower":
+        return _exact_matrix(lambda i, j: math.comb(i, j), n, dt)
+    if kind == "upper":
+        return _exact_matrix(lambda i, j: math.comb(j, i), n, dt)
+    return _exact_matrix(lambda i, j: math.comb(i + j, i), n, dt)
+
+
+def invpascal(n, kind=None):
+    """Inverse of pascal(n, kind), computed exactly (integers) and rounded once to the
+    default float dtype."""
+    kind = _check_kind(kind)
+    dt = np.dtype(dtypes.canonicalize_dtype(np.float64))
+
+    def low(i, j):  # inverse of the lower Pascal matrix
+        return (-1) ** (i - j) * math.comb(i, j) if i >= j else 0
+    if kind == "lower":
+        return _exact_matrix(low, n, dt)
+    if kind == "upper":
+        return _exact_matrix(lambda i, j: low(j, i), n, dt)
+    # P = L L^T, so P^{-1} = L^{-T} L^{-1}
+    return _exact_matrix(lambda i, j: sum(low(k, i) * low(k, j) for k in range(max(i, j), n)),
+                         n, dt)
+
+
+def hilbert(n):
+    """Hilbert matrix H[i, j] = 1 / (i + j + 1) of order n (default float dtype)."""
+    dt = np.dtype(dtypes.canonicalize_dtype(np.float64))
+    i = np.arange(n, dtype=dt)
+    return lax.asarray(dt.type(1) / (i[:, None] + i[None, :] + dt.type(1)))
+
+
+def invhilbert(n):
+    """Inverse of hilbert(n), from its closed form in exact integers, rounded once to the
+    default float dtype (entries past the float range are inf)."""
+    dt = np.dtype(dtypes.canonicalize_dtype(np.float64))
+
+    def entry(i, j):
+        s = i + j
+        return ((-1) ** s * (s + 1) * math.comb(n + i, n - j - 1) * math.comb(n + j, n - i - 1)
+                * math.comb(s, i) ** 2)
+    return _exact_matrix(entry, n, dt)
+
+
+def hadamard(n, dtype=int):
+    """Sylvester's Hadamard matrix of order n (a positive power of 2)."""
+    n = operator.index(n)
+    if n < 1 or n & (n - 1):
+        raise ValueError(f"n must be a positive power of 2; got {n}.")
+    dt = dtypes.canonicalize_dtype(dtype)
+    h = np.ones((1, 1), dt)
+    while h.shape[0] < n:
+        h = np.block([[h, h], [h, -h]]).astype(dt)
+    return lax.asarray(h)
+
+
+def helmert(n, full=False):
+    """Helmert matrix of order n: its rows k = 1 .. n - 1 are (1, ..., 1, -k, 0, ..., 0)
+    / sqrt(k (k + 1)); with full, the row 1 / sqrt(n) comes first.  (n - 1, n) or (n, n)."""
+    n = operator.index(n)
+    if n < 1:
+        raise ValueError(f"n must be a positive integer; got {n}.")
+    dt = np.dtype(dtypes.canonicalize_dtype(np.float64))
+    k = np.arange(1, n, dtype=dt)[:, None]
+    j = np.arange(n)[None, :]
+    denom = np.sqrt(k * (k + 1))
+    h = np.where(j < k, dt.type(1) / denom, np.where(j == k, -k / denom, dt.type(0)))
+    h = h.astype(dt).reshape(n - 1, n)
+    if full:
+        h = np.concatenate([np.full((1, n), dt.type(1) / np.sqrt(dt.type(n)), dt), h], axis=0)
+    return lax.asarray(h)
+
+
+def dft(n, scale=None, *, dtype=None):
+    """The n x n discrete Fourier transform matrix W[i, j] = exp(-2 pi i j / n), unscaled,
+    or divided by sqrt(n) (scale 'sqrtn') or n (scale 'n')."""
+    if scale is not None and scale not in ("sqrtn", "n"):
+        raise ValueError(f"scale must be None, 'sqrtn', or 'n'; got {scale!r}.")
+    if dtype is None:
+        dt = np.dtype(dtypes.default_complex_dtype())
+    else:
+        dt = np.dtype(dtypes.canonicalize_dtype(dtype))
+        if not np.issubdtype(dt, np.complexfloating):
+            raise ValueError(f"dtype must be a complex floating-point type; got {dt}.")
+    i = np.arange(n)
+    # reduce i j mod n in integers first: the angle stays accurate for large n
+    w = np.exp(-2j * np.pi * (np.outer(i, i) % max(n, 1)) / max(n, 1))
+    if scale == "sqrtn":
+        w = w / np.sqrt(n)
+    elif scale == "n":
+        w = w / n
+    return lax.asarray(w.astype(dt))
+
+
+# ---------------------------------------------------------------------------
+# Sylvester equations
+
+
+def _sylvester_factor(A, B, method):
+    """The factorizations of A and B that solving A X + X B = C needs, and their
+    eigenvalues (the equation is singular where some l_A + l_B vanishes)."""
+    if method == "schur":
+        R, U = schur(A, output="complex")  # A = U R U^H, R upper triangular
+        T, V = schur(B, output="complex")  # B = V T V^H
+        return (R, U, T, V), _diag(R), _diag(T)
+    wa, va = jnp_linalg.eig(A)
+    wb, vb = jnp_linalg.eig(B)
+    return (wa, va, wb, vb), wa, wb
+
+
+def _sylvester_apply(method, fac, C):
+    """X with A X + X B = C, from _sylvester_factor's factors; linear in C."""
+    jnp = _jnp()
+    if method == "schur":
+        R, U, T, V = fac
+        F = _mm(_mm(_H(U), _cast(C, _dtype(R))), V)
+        m, n = _shape(F)
+        eye = _eye(_dtype(R), m)
+
+        # (R + T[j, j] I) y_j = f_j - sum_{k<j} y_k T[k, j]: columns in order; Y's columns
+        # from j on are still zero, so Y @ T[:, j] sums exactly the finished ones.
+        def step(Y, j):
+            rhs = F[:, j] - Y @ T[:, j]
+            y = lax_linalg.triangular_solve(R + T[j, j] * eye, rhs[:, None], left_side=True,
+                                            lower=False)[:, 0]
+            Y = jnp.where(jnp.arange(n)[None, :] == j, y[:, None], Y)
+            return Y, None
+        Y, _ = lax.scan(step, jnp.zeros((m, n), _dtype(R)), jnp.arange(n))
+        X = _mm(_mm(U, Y), _H(V))
+    else:
+        wa, va, wb, vb = fac
+        F = jnp_linalg.solve(va, _mm(_cast(C, _dtype(va)), vb))
+        Y = F / (wa[:, None] + wb[None, :])
+        X = _mm(_mm(va, Y), jnp_linalg.inv(vb))
+    if not _is_complex(C):
+        X = lax.real(X)
+    return X
+
+
+def _solve_sylvester_2d(A, B, C, method, tol):
+    from pyjax._src.custom_derivatives import custom_jvp
+    jnp = _jnp()
+
+    def solve_with(fac, lam_a, lam_b, rhs):
+        X = _sylvester_apply(method, fac, rhs)
+        # as JAX: all NaN when some l_A + l_B is within tol of zero (singular equation)
+        bad = jnp.any(jnp.abs(lam_a[:, None] + lam_b[None, :]) < tol)
+        return jnp.where(bad, jnp.full_like(X, np.nan), X)
+
+    @custom_jvp
+    def sylv(A, B, C):
+        return solve_with(*_sylvester_factor(A, B, method), C)
+
+    @sylv.defjvp
+    def sylv_jvp(primals, tangents):
+        # differentiating A X + X B = C:  A dX + dX B = dC - dA X - X dB  (same A and B)
+        A, B, C = primals
+        dA, dB, dC = tangents
+        fac, lam_a, lam_b = _sylvester_factor(A, B, method)
+        X = solve_with(fac, lam_a, lam_b, C)
+        dX = solve_with(fac, lam_a, lam_b, dC - _mm(dA, X) - _mm(X, dB))
+        return X, dX
+    return sylv(A, B, C)
+
+
+def solve_sylvester(A, B, C, *, method="schur", tol=1e-8):
+    """X with A X + X B = C for A (..., m, m), B (..., n, n), C (..., m, n) (batch
+    dimensions broadcast): Bartels-Stewart on complex Schur forms (method 'schur'), or
+    through eigendecompositions ('eigen', faster, less accurate for non-normal matrices).
+    All NaN where some eigenvalues satisfy |l_A + l_B| < tol.  Real for real C.
+    Differentiable (first order) through the implicit equation."""
+    from pyjax._src import api
+    A, B, C = _inexact("jax.scipy.linalg.solve_sylvester", A, B, C)
+    if _ndim(C) < 2 or _ndim(A) < 2 or _ndim(B) < 2:
+        raise ValueError("Incompatible shapes for Sylvester equation:\n"
+                         f"A: {_shape(A)}\nB: {_shape(B)}\nC: {_shape(C)}")
+    m, n = _shape(C)[-2:]
+    if _shape(A)[-2:] != (m, m) or _shape(B)[-2:] != (n, n):
+        raise ValueError("Incompatible shapes for Sylvester equation:\n"
+                         f"A: {_shape(A)}\nB: {_shape(B)}\nC: {_shape(C)}")
+    if method not in ("schur", "eigen"):
+        raise ValueError(f'Unrecognized method {method}. The two valid methods are either '
+                         '"schur" or "eigen".')
+    A, B, C = lax_linalg._broadcast_batch(A, B, C, core_ranks=(2, 2, 2))
+    fn = lambda a, b, c: _solve_sylvester_2d(a, b, c, method, tol)  # noqa: E731
+    for _ in range(_ndim(C) - 2):
+        fn = api.vmap(fn)
+    return fn(A, B, C)
+
+
 # ---------------------------------------------------------------------------
 # Re-exports with SciPy's signatures
 
@@ -708,7 +1087,9 @@ def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, debug=False,
     raise ValueError(f"{assume_a!r} is not a recognized matrix structure")
 
 
-__all__ = ["block_diag", "cho_factor", "cho_solve", "cholesky", "circulant", "det", "eigh",
-           "eigh_tridiagonal", "expm", "expm_frechet", "funm", "hankel", "hessenberg", "inv",
-           "lu", "lu_factor", "lu_solve", "polar", "qr", "rsf2csf", "schur", "solve",
-           "solve_triangular", "sqrtm", "svd", "toeplitz"]
+__all__ = ["block_diag", "cho_factor", "cho_solve", "cholesky", "circulant", "companion",
+           "convolution_matrix", "det", "dft", "eigh", "eigh_tridiagonal", "expm",
+           "expm_frechet", "fiedler", "fiedler_companion", "funm", "hadamard", "hankel",
+           "helmert", "hessenberg", "hilbert", "inv", "invhilbert", "invpascal", "leslie", "lu",
+           "lu_factor", "lu_solve", "pascal", "polar", "qr", "qr_multiply", "rsf2csf", "schur",
+           "solve", "solve_sylvester", "solve_triangular", "sqrtm", "svd", "toeplitz"]

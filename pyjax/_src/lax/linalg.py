@@ -9,7 +9,8 @@ like JAX (never a LAPACK exception).  Derivatives follow the published formulas:
   lu                de Hoog, Anderssen & Lukas, "Differentiation of matrix functionals
                     using triangular factorization"
   qr                Townsend, "Differentiating the QR decomposition" (+ wide and
-                    full-matrices cases, Roberts & Roberts arXiv:2409.13374)
+                    full-matrices cases, Roberts & Roberts arXiv:2409.13374); column
+                    pivoting composes a lax pivot search with the unpivoted primitive
   eigh, svd         Giles 2008, "An extended collection of matrix derivative results"
   eig               Boeddeker et al. 2017, arXiv:1701.00392 (eigenvalues); eigenvectors
                     under LAPACK's normalisation when asked for
@@ -763,13 +764,64 @@ register(qr_p, impl=_qr_impl, abstract_eval=_qr_abstract, jvp=_qr_jvp,
          batch=_single_batch_rule(qr_p), weak_type=_strong_multi(2))
 
 
-def qr(x, *, pivoting=False, full_matrices=True):
+def _qr_pivots_2d(a):
+    """The column order of LAPACK's geqp3 for one (m, n) matrix: at step i the remaining
+    column with the largest norm once the columns already chosen are projected out (the
+    first such column on ties), swapped into place i as geqp3 swaps it.  Written in lax
+    control flow, so it composes with jit and vmap; the order is piecewise constant, so
+    it carries no derivative."""
+    import pyjax.numpy as jnp
+    from pyjax._src.lax.control_flow import fori_loop
+    m, n = _shape(a)
+    idx = jnp.arange(n, dtype=np.int32)
+
+    def sqnorms(r):
+        return jnp.sum(jnp.real(r * jnp.conj(r)), axis=0)
+
+    def project_out(q, res):
+        return res - jnp.outer(q, jnp.matmul(jnp.conj(q), res))
+
+    def body(i, carry):
+        res, perm = carry
+        j = jnp.argmax(jnp.where(idx >= i, sqnorms(res), -1)).astype(np.int32)
+        swap = jnp.where(idx == i, j, jnp.where(idx == j, i, idx))
+        res, perm = res[:, swap], perm[swap]
+        col = res[:, i]
+        nrm = jnp.sqrt(jnp.sum(jnp.real(col * jnp.conj(col))))
+        q = jnp.where(nrm > 0, col / jnp.where(nrm > 0, nrm, 1).astype(col.dtype), 0)
+        # twice: one classical Gram-Schmidt projection loses orthogonality
+        return project_out(q, project_out(q, res)), perm
+
+    _, perm = fori_loop(0, min(m, n), body, (a, idx))
+    return perm
+
+
+def _qr_pivots(x):
+    from pyjax._src import api
+    m, n = _shape(x)[-2:]
+    if m == 0 or n == 0:  # as JAX: no pivoting of an empty matrix
+        return L.full(_shape(x)[:-2] + (n,), 0, _i32)
+    fn = _qr_pivots_2d
+    for _ in range(_ndim(x) - 2):
+        fn = api.vmap(fn)
+    return fn(L.stop_gradient(x))
+
+
+def qr(x, *, pivoting=False, full_matrices=True, use_magma=None):
     """QR decomposition A = Q R: Q (..., m, m) and R (..., m, n) with full_matrices, else
-    Q (..., m, k) and R (..., k, n) with k = min(m, n)."""
-    if pivoting:
-        raise NotImplementedError("qr with pivoting=True is not implemented in pyjax")
-    q, r = _bind(qr_p, L.asarray(x), full_matrices=bool(full_matrices))
-    return q, r
+    Q (..., m, k) and R (..., k, n) with k = min(m, n).  With pivoting, (q, r, p) with
+    A[..., :, p] = Q R and int32 p chosen as LAPACK's geqp3 chooses it (the diagonal of R
+    non-increasing in magnitude); derivatives flow through Q and R with p held fixed."""
+    x = L.asarray(x)
+    if not pivoting:
+        q, r = _bind(qr_p, x, full_matrices=bool(full_matrices))
+        return q, r
+    _check_matrix("qr", _aval(x))
+    import pyjax.numpy as jnp
+    p = _qr_pivots(x)
+    xp = jnp.take_along_axis(x, L.expand_dims(p, (_ndim(p) - 1,)), axis=-1)
+    q, r = _bind(qr_p, xp, full_matrices=bool(full_matrices))
+    return q, r, p
 
 
 # ---------------------------------------------------------------------------
