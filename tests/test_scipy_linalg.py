@@ -835,6 +835,46 @@ def test_oracle_new_scipy_linalg_functions():
         np.testing.assert_allclose(np.asarray(o), np.asarray(t), rtol=1e-4, atol=1e-4 * scale)
 
 
+def test_oracle_bad_input_like_jax():
+    """Singular, indefinite and degenerate inputs give what JAX gives (inf/NaN patterns,
+    finite values, derivatives at singular points) rather than exceptions."""
+    jax = pytest.importorskip("jax")
+    sing = np.array([[1., 2], [2, 4]], F32)
+    indef = np.array([[1., 2], [2, 1]], F32)
+    zero = np.zeros((2, 2), F32)
+
+    def cases(np_, L, grad):
+        la = np_.linalg
+        return [L.sqrtm(zero), L.sqrtm(-np.eye(2, dtype=F32)), L.cholesky(indef),
+                L.cho_solve(L.cho_factor(indef), np.ones(2, F32)),
+                L.lu_solve(L.lu_factor(zero), np.ones(2, F32)), *L.lu_factor(zero),
+                L.solve_triangular(np.triu(sing), np.ones(2, F32)),
+                L.solve(zero, np.ones(2, F32), assume_a="pos"), L.expm(np.full((2, 2), np.nan, F32)),
+                la.pinv(np.zeros((2, 3), F32)), *la.lstsq(np.array([[1., 2], [2, 4], [3, 6]], F32),
+                                                       np.ones(3, F32)),
+                la.cond(zero), la.cond(sing, "fro"), la.inv(sing), la.inv(np.zeros((0, 0), F32)),
+                la.det(np.zeros((0, 0), F32)), *la.slogdet(np.zeros((0, 0), F32)),
+                grad(lambda a: la.norm(a))(np.zeros(3, F32)),
+                grad(lambda a: la.norm(a, 2))(zero),
+                grad(lambda a: la.svd(a, compute_uv=False).sum())(zero),
+                grad(lambda a: la.slogdet(a)[1])(sing),
+                grad(lambda a: la.eigvalsh(a)[0])(np.eye(2, dtype=F32)),
+                grad(la.det)(np.array([[1., 2, 3], [2, 4, 6], [1, 1, 1]], F32))]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = jax.jit(lambda: cases(jax.numpy, jax.scipy.linalg, jax.grad))()
+    ours = cases(jnp, jsl, pyjax.grad)
+    assert len(ours) == len(theirs)
+    for i, (o, t) in enumerate(zip(ours, theirs)):
+        o, t = np.asarray(o), np.asarray(t)
+        assert o.shape == t.shape and o.dtype == t.dtype, (i, o, t)
+        np.testing.assert_array_equal(np.isnan(o), np.isnan(t), err_msg=str(i))
+        np.testing.assert_array_equal(np.isinf(o), np.isinf(t), err_msg=str(i))
+        fin = np.isfinite(t)
+        np.testing.assert_allclose(o[fin], t[fin], rtol=1e-4, atol=1e-5, err_msg=str(i))
+
+
 def test_oracle_sparse_solvers(x64, jax64):
     jax = jax64
     J = jax.numpy

@@ -388,32 +388,28 @@ def rsf2csf(T, Z, check_finite=True):
 
 
 def _sqrtm_triu(t):
-    """Square root of an upper-triangular matrix (Bjorck & Hammarling): column j of U solves
-    (U[:j, :j] + u_jj I) u = t[:j, j], U[:j, :j] being the columns found so far."""
+    """Square root U of an upper-triangular matrix (Bjorck & Hammarling): u_jj = sqrt(t_jj)
+    and, column by column, u_ij = (t_ij - sum_{i<k<j} u_ik u_kj) / (u_ii + u_jj), taken as
+    0 where the numerator vanishes (so singular matrices such as 0 give JAX's finite
+    result, not 0/0)."""
     jnp = _jnp()
     n = _shape(t)[-1]
-    dt = _dtype(t)
-    batch = _shape(t)[:-2]
-    nb = len(batch)
-    zero = lax.full((), 0, dt)
     d = jnp.sqrt(_diag(t))
-    u = None  # U[:j, :j]
+    zero = jnp.zeros_like(d[..., 0]) if n else None
+    u = {}
     for j in range(n):
-        djj = lax.expand_dims(d[..., j], (nb,))
-        if j == 0:
-            col = djj
-        else:
-            shift = _eye(dt, j, batch=batch) * lax.expand_dims(djj, (nb + 1,))
-            x = lax_linalg.triangular_solve(lax.add(u, shift), t[..., :j, j], left_side=True,
-                                            lower=False)
-            col = lax.concatenate([x, djj], nb)
-        # U[:j+1, :j+1] = [[U, col[:j]], [0, d_j]]
-        if u is None:
-            u = lax.expand_dims(col, (nb + 1,))
-        else:
-            u = lax.pad(u, zero, [(0, 0, 0)] * nb + [(0, 1, 0), (0, 0, 0)])
-            u = lax.concatenate([u, lax.expand_dims(col, (nb + 1,))], nb + 1)
-    return u
+        u[j, j] = d[..., j]
+        for i in range(j - 1, -1, -1):
+            s = zero
+            for k in range(i + 1, j):
+                s = s + u[i, k] * u[k, j]
+            tij = t[..., i, j]
+            u[i, j] = jnp.where(tij == s, zero, (tij - s) / (d[..., i] + d[..., j]))
+    if n == 0:
+        return t
+    rows = [jnp.stack([u[i, j] if j >= i else zero for j in range(n)], axis=-1)
+            for i in range(n)]
+    return jnp.stack(rows, axis=-2)
 
 
 def sqrtm(A, blocksize=1):
