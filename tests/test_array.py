@@ -475,3 +475,169 @@ def test_tracer_methods_and_repr_inside_jit():
     check(rev, X[::-1, 0])
     assert seen["shape"] == (2, 3)
     assert "float32[2,3]" in seen["repr"] or "f32[2,3]" in seen["repr"]
+
+
+# ---------------------------------------------------------------------------
+# methods that delegate to jax.numpy functions (as JAX's Array has them)
+
+S = np.array([[3.0, -1.0, 2.0, 7.0], [0.5, 4.0, -2.0, 1.0]], np.float32)
+
+
+def test_sort_argsort_argpartition_methods():
+    x = jnp.asarray(S)
+    check(x.sort(), np.sort(S), dtype=np.float32)
+    check(x.sort(axis=0), np.sort(S, axis=0))
+    check(x.sort(descending=True), -np.sort(-S))
+    check(x.argsort(), np.argsort(S, kind="stable"), dtype=np.int32)
+    check(x.argsort(axis=0, descending=True), np.argsort(-S, axis=0, kind="stable"))
+    part = np.asarray(x.argpartition(1))
+    taken = np.take_along_axis(S, part, axis=-1)
+    # the kth element is in place, smaller ones before it, larger after
+    np.testing.assert_array_equal(taken[:, 1], np.sort(S)[:, 1])
+    assert (taken[:, :1] <= taken[:, 1:2]).all() and (taken[:, 2:] >= taken[:, 1:2]).all()
+
+
+def test_repeat_take_searchsorted_methods():
+    x = jnp.asarray(S)
+    check(x.repeat(2, axis=1), np.repeat(S, 2, axis=1))
+    check(x.repeat(jnp.asarray([1, 2]), axis=0, total_repeat_length=3),
+          np.repeat(S, [1, 2], axis=0))
+    check(x.take(jnp.asarray([5, 0])), np.take(S, [5, 0]))
+    check(x.take(jnp.asarray([0, 9]), axis=1, mode="fill", fill_value=-5.0),
+          np.stack([S[:, 0], [-5.0, -5.0]], axis=1))
+    srt = jnp.asarray(np.sort(S[0]))
+    check(srt.searchsorted(jnp.asarray([2.0, 10.0])), np.searchsorted(np.sort(S[0]), [2.0, 10.0]),
+          dtype=np.int32)
+    check(srt.searchsorted(2.0, side="right"), np.searchsorted(np.sort(S[0]), 2.0, "right"))
+
+
+def test_nonzero_compress_choose_methods():
+    x = jnp.asarray(N)
+    for ours, ref in zip(x.nonzero(), np.nonzero(N)):
+        check(ours, ref, dtype=np.int32)
+    rows, cols = x.nonzero(size=6, fill_value=-1)
+    check(cols, list(np.nonzero(N)[1]) + [-1])
+    check(x.compress(jnp.asarray([True, False, True]), axis=1), N[:, [0, 2]])
+    check(x.compress(jnp.asarray([False, True]), axis=0, size=2, fill_value=9),
+          [N[1], [9, 9, 9]])
+    choices = [np.arange(3), np.arange(10, 13), np.arange(20, 23)]
+    idx = np.array([2, 0, 1])
+    check(jnp.asarray(idx).choose([jnp.asarray(c) for c in choices]), idx.choose(choices))
+    check(jnp.asarray([3, -1, 1]).choose(choices, mode="clip"),
+          np.array([3, -1, 1]).choose(choices, mode="clip"))
+
+
+def test_delegating_methods_work_on_tracers():
+    x = jnp.asarray(S)
+    out = pyjax.jit(lambda t: (t.sort(), t.argsort(), t.repeat(2), t.take(jnp.asarray([1])),
+                               t.nonzero(size=3), t.copy()))(x)
+    check(out[0], np.sort(S))
+    check(out[1], np.argsort(S, kind="stable"))
+    check(out[2], np.repeat(S, 2))
+    check(out[3], S.ravel()[[1]])
+    check(out[5], S)
+    check(pyjax.vmap(lambda r: r.sort())(x), np.sort(S))
+    g = pyjax.grad(lambda t: t.sort()[..., -1].sum())(x)
+    check(g, (S == S.max(axis=1, keepdims=True)).astype(np.float32))
+
+
+def test_contains_as_jax():
+    x = jnp.asarray([1.0, 2.5, -3.0])
+    assert 2.5 in x and -3 in x and 7 not in x and jnp.float32(1) in x
+    with pytest.raises(ValueError, match="one-dimensional"):
+        1.0 in jnp.asarray(S)                       # JAX, unlike NumPy, wants a 1-D array
+    with pytest.raises(ValueError, match="scalar"):
+        jnp.asarray([1.0, 2.0]) in x
+    with pytest.raises(TypeError, match="unsupported operand"):
+        "a" in x
+    with pytest.raises(pyjax.errors.TracerBoolConversionError):
+        pyjax.jit(lambda t: jnp.asarray(1.0 in t))(x)
+
+
+@pytest.mark.parametrize("src,dst", [(np.int16, np.int32), (np.int32, np.int16),
+                                     (np.float32, np.int32), (np.uint8, np.bool_),
+                                     (np.int32, np.uint8), (np.complex64, np.float32),
+                                     (np.float32, np.complex64), (np.bool_, np.int8)])
+def test_view_matches_numpy(src, dst):
+    raw = np.arange(1, 17, dtype=np.uint8).reshape(2, 8) * 13
+    if np.bool_ in (src, dst):
+        raw = raw % 2                  # bytes that are valid booleans
+    value = raw.view(src)
+    ours = jnp.asarray(value).view(dst)
+    expected = value.view(dst)
+    assert ours.dtype == expected.dtype and ours.shape == expected.shape
+    np.testing.assert_array_equal(np.asarray(ours), expected)
+    jitted = pyjax.jit(lambda t: t.view(dst))(jnp.asarray(value))
+    np.testing.assert_array_equal(np.asarray(jitted), expected)
+
+
+def test_view_errors_and_identity():
+    x = jnp.asarray(S)
+    assert x.view() is x and x.view(np.float32) is x
+    with pytest.raises(ValueError, match="divisor"):
+        jnp.arange(3, dtype=np.int16).view(np.int32)
+    with pytest.raises(ValueError, match="0d"):
+        jnp.asarray(np.int16(3)).view(np.int32)
+    with pytest.raises(NotImplementedError, match="type"):
+        x.view(type=np.ndarray)
+    check(jnp.asarray(np.float32(1.5)).view(np.int32), np.float32(1.5).view(np.int32))
+
+
+@pytest.mark.parametrize("dtype", [np.int16, np.uint32, np.float32, np.complex64, np.int8,
+                                   np.bool_])
+def test_byteswap_matches_numpy(dtype):
+    value = (np.arange(6).reshape(2, 3) * 1000 + 7).astype(dtype)
+    expected = value.byteswap()
+    ours = jnp.asarray(value).byteswap()
+    assert ours.dtype == expected.dtype
+    np.testing.assert_array_equal(np.asarray(ours).view(np.uint8), expected.view(np.uint8))
+    np.testing.assert_array_equal(
+        np.asarray(pyjax.jit(lambda t: t.byteswap().byteswap())(jnp.asarray(value))), value)
+
+
+def test_concrete_array_buffer_methods():
+    x = jnp.asarray(S)
+    assert x.tobytes() == S.tobytes() and x.tobytes("F") == S.tobytes("F")
+    assert x.on_device_size_in_bytes() == S.nbytes
+    assert x.platform() == "cpu" and x.is_ready() and x.is_fully_replicated
+    assert x.copy_to_host_async() is None
+    assert isinstance(x.unsafe_buffer_pointer(), int)
+    c = x.clone()
+    assert c is not x
+    np.testing.assert_array_equal(c, S)
+    shards = x.addressable_shards
+    assert len(shards) == 1 and len(x.global_shards) == 1
+    (sh,) = shards
+    assert sh.device == pyjax.devices()[0] and sh.replica_id == 0
+    assert sh.index == (slice(None), slice(None))
+    np.testing.assert_array_equal(sh.data, S)
+    np.testing.assert_array_equal(x.addressable_data(0), S)
+    with pytest.raises(IndexError):
+        x.addressable_data(1)
+    assert jnp.asarray(10).__hex__() == "0xa" and jnp.asarray(10).__oct__() == "0o12"
+    assert x.__array_module__((type(x), np.ndarray)) is jnp
+    assert x.__array_module__((type(x), list)) is NotImplemented
+    assert x.__numpy_dtype__ == np.float32
+    with pytest.raises(NotImplementedError, match="flatten"):
+        x.flat
+    with pytest.raises(pyjax.errors.ConcretizationTypeError):
+        pyjax.jit(lambda t: jnp.asarray(t.item()))(x[0, 0])
+
+
+def test_array_attributes_cover_jax_arrays():
+    """Every public attribute of a concrete JAX array exists on ours, except those listed
+    (with the reason)."""
+    jax = pytest.importorskip("jax")
+    not_provided = {
+        "committed",         # device_put does not record commitment in pyjax
+        "delete", "is_deleted",  # buffers are NumPy arrays, freed by the garbage collector
+        "device_buffer", "device_buffers",  # removed in JAX: access raises AttributeError
+        "format",            # XLA layouts do not exist in pyjax
+        "traceback",         # creation tracebacks are not recorded
+    }
+    theirs = {n for n in dir(jax.numpy.arange(3)) if not n.startswith("_")}
+    ours = {n for n in dir(jnp.arange(3)) if not n.startswith("_")}
+    assert sorted(theirs - ours - not_provided) == []
+    for name in ["__array_namespace__", "__dlpack__", "__dlpack_device__", "__contains__",
+                 "__array_module__", "__numpy_dtype__"]:
+        assert hasattr(jnp.arange(3), name), name

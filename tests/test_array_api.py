@@ -17,16 +17,16 @@ from pyjax._src.core import Array
 from pyjax._src.numpy import array_api
 
 
-@pytest.fixture(autouse=True)
-def _array_api_methods(monkeypatch):
-    """The Array methods this module provides, attached for the test if not wired yet."""
-    for name, fn in [("__array_namespace__", array_api.array_namespace),
-                     ("__dlpack__", array_api.dlpack), ("to_device", array_api.to_device)]:
-        if not hasattr(Array, name):
-            monkeypatch.setattr(Array, name, fn, raising=False)
-    impl = pyjax._src.core.ArrayImpl
-    if not hasattr(impl, "__dlpack_device__"):
-        monkeypatch.setattr(impl, "__dlpack_device__", array_api.dlpack_device, raising=False)
+def test_array_api_methods_are_wired():
+    x = jnp.arange(3.0)
+    assert x.__array_namespace__() is jnp
+    assert x.__dlpack_device__() == (array_api.DLDeviceType.kDLCPU, 0)
+    np.testing.assert_array_equal(np.from_dlpack(x), [0.0, 1.0, 2.0])
+    moved = x.to_device(pyjax.devices()[0])
+    assert isinstance(moved, Array) and moved.device == pyjax.devices()[0]
+    np.testing.assert_array_equal(moved, x)
+    with pytest.raises(Exception):   # a traced array has no buffer to export
+        pyjax.jit(lambda t: t.__dlpack__())(x)
 
 
 def _strict():

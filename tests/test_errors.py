@@ -103,3 +103,92 @@ def test_error_inside_jit_names_user_line():
 def test_jit_non_array_argument():
     with pytest.raises(TypeError, match="static"):
         jax.jit(lambda s: s)("hello")
+
+
+# ---------------------------------------------------------------------------
+# issue 4's bad-input errors: class as JAX's, message naming the function and the values
+
+
+def _jax_error(fn):
+    """The exception real JAX raises for `fn(jax)` (skips without JAX)."""
+    real = pytest.importorskip("jax")
+    with pytest.raises(Exception) as e:
+        fn(real)
+    return e.value
+
+
+def test_error_classes_are_jaxs():
+    real = pytest.importorskip("jax")
+    public = [n for n in dir(real.errors) if not n.startswith("_")]
+    for name in public:
+        ours = getattr(jax.errors, name)          # every jax.errors class exists
+        theirs = getattr(real.errors, name)
+        builtin = [c for c in theirs.__mro__ if c.__module__ == "builtins"]
+        assert [c for c in ours.__mro__ if c.__module__ == "builtins"] == builtin, name
+        for base in theirs.__mro__[1:]:
+            if base.__module__ == "jax.errors":   # the JAX classes it derives from, too
+                assert issubclass(ours, getattr(jax.errors, base.__name__)), (name, base)
+
+
+def test_traced_boolean_mask():
+    x = jnp.arange(6.0)
+    with pytest.raises(jax.errors.NonConcreteBooleanIndexError,
+                       match=r"boolean indices must be concrete; got bool\[6\]") as e:
+        jax.jit(lambda v: v[v > 2])(x)
+    assert isinstance(e.value, IndexError) and isinstance(e.value, jax.errors.JAXIndexError)
+    with pytest.raises(jax.errors.NonConcreteBooleanIndexError):
+        jax.jit(lambda v: v.at[v > 2].set(0.0))(x)
+    with pytest.raises(jax.errors.NonConcreteBooleanIndexError):
+        jax.vmap(lambda v: v[v > 2])(x.reshape(2, 3))
+    theirs = _jax_error(lambda j: j.jit(lambda v: v[v > 2])(j.numpy.arange(6.0)))
+    assert type(theirs).__name__ == "NonConcreteBooleanIndexError"
+    # concrete masks are fine eagerly
+    np.testing.assert_array_equal(x[x > 2], [3.0, 4.0, 5.0])
+
+
+@pytest.mark.parametrize("name,call", [
+    ("jnp.nonzero", lambda m, v, s: m.nonzero(v, size=s)),
+    ("jnp.nonzero", lambda m, v, s: m.where(v > 1, size=s)),
+    ("jnp.nonzero", lambda m, v, s: m.argwhere(v, size=s)),
+    ("unique", lambda m, v, s: m.unique(v, size=s)),
+])
+def test_non_static_size(name, call):
+    x = jnp.arange(6.0)
+    with pytest.raises(jax.errors.ConcretizationTypeError) as e:
+        jax.jit(lambda v, s: call(jnp, v, s))(x, 3)
+    msg = str(e.value)
+    # names the function, the argument and the traced value's type
+    assert name in msg and "size" in msg and ("int32[]" in msg or "i32[]" in msg), msg
+    theirs = _jax_error(lambda j: j.jit(lambda v, s: call(j.numpy, v, s))(j.numpy.arange(6.0), 3))
+    assert type(theirs).__name__ == "ConcretizationTypeError"
+
+
+@pytest.mark.parametrize("name,call", [
+    ("sum", lambda m, x: m.sum(x, axis=2)),
+    ("take", lambda m, x: m.take(x, m.asarray([0]), axis=-3)),
+    ("moveaxis", lambda m, x: m.moveaxis(x, 2, 0)),
+    ("concatenate", lambda m, x: m.concatenate([x, x], axis=2)),
+    ("flip", lambda m, x: m.flip(x, 5)),
+    ("cumsum", lambda m, x: m.cumsum(x, axis=-3)),
+])
+def test_out_of_range_axis(name, call):
+    x = jnp.ones((2, 3))
+    with pytest.raises(ValueError, match=r"out of bounds for array of dimension 2") as e:
+        call(jnp, x)
+    assert f"jnp.{name}" in str(e.value), str(e.value)
+    theirs = _jax_error(lambda j: call(j.numpy, j.numpy.ones((2, 3))))
+    assert isinstance(theirs, ValueError)
+    assert isinstance(e.value, type(theirs)), (type(e.value), type(theirs))
+
+
+def test_concatenate_mismatched_shapes():
+    a, b, c = jnp.ones((2, 3)), jnp.ones((2, 4)), jnp.ones(3)
+    with pytest.raises(TypeError, match=r"concatenate.*dimension 0 for shapes \(2, 3\), \(2, 4\)"):
+        jnp.concatenate([a, b])
+    with pytest.raises(TypeError, match=r"concatenate.*numbers of dimensions: got \(2, 3\), \(3,\)"):
+        jnp.concatenate([a, c])
+    with pytest.raises(TypeError, match=r"\(2, 3\), \(2, 4\)"):
+        jax.jit(lambda u, v: jnp.concatenate([u, v]))(a, b)
+    for call in (lambda j: j.numpy.concatenate([j.numpy.ones((2, 3)), j.numpy.ones((2, 4))]),
+                 lambda j: j.numpy.concatenate([j.numpy.ones((2, 3)), j.numpy.ones(3)])):
+        assert type(_jax_error(call)) is TypeError

@@ -39,6 +39,8 @@ from pyjax._src.numpy.ufunc_objects import *  # noqa: F401,F403,E402
 from pyjax._src.numpy.statistics import *  # noqa: F401,F403,E402
 from pyjax._src.numpy.sorting import *  # noqa: F401,F403,E402
 from pyjax._src.numpy.array_api import *  # noqa: F401,F403,E402
+from pyjax._src.numpy.vectorize import *  # noqa: F401,F403,E402
+from pyjax._src.numpy.printing_io import *  # noqa: F401,F403,E402
 
 # dtypes and scalar types, as NumPy names them
 # Scalar types are callables returning Arrays (jnp.float32(3)), as in JAX.
@@ -46,6 +48,8 @@ from pyjax._src.numpy.scalar_types import *  # noqa: F401,F403,E402
 generic, number, inexact, floating = _np.generic, _np.number, _np.inexact, _np.floating
 integer, signedinteger, unsignedinteger = _np.integer, _np.signedinteger, _np.unsignedinteger
 complexfloating, character = _np.complexfloating, _np.character
+flexible, object_ = _np.flexible, _np.object_
+ComplexWarning = _np.exceptions.ComplexWarning
 dtype = _np.dtype
 pi, e, inf, nan, euler_gamma = _np.pi, _np.e, _np.inf, _np.nan, _np.euler_gamma
 newaxis = None

@@ -1,4 +1,6 @@
 """Operators, methods, indexing and printing of pyjax.Array (and tracers), via jax.numpy."""
+import operator
+
 import numpy as np
 
 from pyjax._src.core import Array, ArrayImpl, Tracer, get_aval
@@ -247,6 +249,202 @@ def _device(self):
     return api.devices()[0]
 
 
+def _sort(self, axis=-1, *, kind=None, order=None, stable=True, descending=False):
+    return _sorting().sort(self, axis, kind=kind, order=order, stable=stable,
+                           descending=descending)
+
+
+def _argsort(self, axis=-1, *, kind=None, order=None, stable=True, descending=False):
+    return _sorting().argsort(self, axis, kind=kind, order=order, stable=stable,
+                              descending=descending)
+
+
+def _argpartition(self, kth, axis=-1):
+    return _sorting().argpartition(self, kth, axis)
+
+
+def _sorting():
+    from pyjax._src.numpy import sorting
+    return sorting
+
+
+def _manipulation():
+    from pyjax._src.numpy import manipulation
+    return manipulation
+
+
+def _repeat(self, repeats, axis=None, *, total_repeat_length=None, out_sharding=None):
+    return _manipulation().repeat(self, repeats, axis, total_repeat_length=total_repeat_length)
+
+
+def _searchsorted(self, v, side="left", sorter=None, *, method="scan"):
+    from pyjax._src.numpy import setops
+    return setops.searchsorted(self, v, side, sorter, method=method)
+
+
+def _take(self, indices, axis=None, out=None, mode=None, unique_indices=False,
+          indices_are_sorted=False, fill_value=None):
+    return _indexing().take(self, indices, axis, out, mode, unique_indices=unique_indices,
+                            indices_are_sorted=indices_are_sorted, fill_value=fill_value)
+
+
+def _nonzero(self, *, fill_value=None, size=None):
+    return _indexing().nonzero(self, size=size, fill_value=fill_value)
+
+
+def _compress(self, condition, axis=None, *, out=None, size=None, fill_value=0):
+    # The method's first argument is the condition: x.compress(c) is jnp.compress(c, x).
+    return _indexing().compress(condition, self, axis, size=size, fill_value=fill_value,
+                                out=out)
+
+
+def _choose(self, choices, out=None, mode="raise"):
+    return _indexing().choose(self, choices, out=out, mode=mode)
+
+
+def _contains(self, other):
+    """`other in x`, as JAX defines it: x 1-D, other a scalar, any(x == other)."""
+    # JAX departs from NumPy here on purpose (NumPy accepts any shapes, with odd results).
+    if other is None or isinstance(other, str):
+        raise TypeError(f"Array.__contains__: unsupported operand type {type(other)}.")
+    from pyjax._src.numpy.util import check_arraylike
+    check_arraylike("Array.__contains__", other)
+    if self.ndim != 1:
+        raise ValueError("Array.__contains__: search array must be one-dimensional, got "
+                         f"arr.shape={self.shape}.")
+    if np.ndim(other) != 0:
+        raise ValueError(f"Array.__contains__: query value must be a scalar, got "
+                         f"query.shape={np.shape(other)}")
+    return bool(reductions.any(ufuncs.equal(self, other)))
+
+
+def _nbits(dt):
+    # bool counts as one byte, as in JAX's view()
+    return 8 * np.dtype(dt).itemsize
+
+
+def _view(self, dtype=None, type=None):
+    """The array's bits reinterpreted as `dtype`; a different itemsize rescales the last
+    axis (as NumPy's ndarray.view)."""
+    if type is not None:
+        raise NotImplementedError("`type` argument of array.view() is not supported.")
+    if dtype is None:
+        return self
+    from pyjax._src.numpy.lax_numpy import _user_dtype
+    dtype = np.dtype(_user_dtype(dtype))
+    src = np.dtype(self.dtype)
+    bits_in, bits_out = _nbits(src), _nbits(dtype)
+    if self.ndim == 0:
+        if bits_in != bits_out:
+            raise ValueError("view() of a 0d array is only supported if the itemsize is "
+                             f"unchanged; got {src.name} viewed as {dtype.name}.")
+        return lax.squeeze(_view(lax.expand_dims(self, (0,)), dtype), (0,))
+    if (self.shape[-1] * bits_in) % bits_out:
+        raise ValueError("When changing to a larger dtype, its size must be a divisor of the "
+                         f"total size in bytes of the last axis of the array; got shape "
+                         f"{self.shape} of {src.name} viewed as {dtype.name}.")
+    if src == dtype:
+        return self
+    # bitcast_convert_type takes neither bool nor complex: go through uint8 / float parts.
+    if src == np.bool_:
+        return _view(lax.convert_element_type(self, np.uint8), dtype)
+    if src.kind == "c":
+        parts = jnp.stack([ufuncs.real(self), ufuncs.imag(self)], axis=-1)
+        return _view(lax.reshape(parts, (*self.shape[:-1], 2 * self.shape[-1])), dtype)
+    if dtype == np.bool_:
+        return lax.ne(_view(self, np.uint8), lax.full((), 0, np.uint8))
+    if dtype.kind == "c":
+        part = _view(self, np.finfo(dtype).dtype)
+        pairs = lax.reshape(part, (*part.shape[:-1], part.shape[-1] // 2, 2))
+        return lax.complex(pairs[..., 0], pairs[..., 1])
+    if bits_in < bits_out:
+        k = bits_out // bits_in
+        grouped = lax.reshape(self, (*self.shape[:-1], self.shape[-1] // k, k))
+        return lax.bitcast_convert_type(grouped, dtype)
+    if bits_in > bits_out:
+        out = lax.bitcast_convert_type(self, dtype)
+        return lax.reshape(out, (*self.shape[:-1], out.shape[-2] * out.shape[-1]))
+    return lax.bitcast_convert_type(self, dtype)
+
+
+def _byteswap(self):
+    """The bytes of each element reversed (little- to big-endian), same dtype."""
+    if np.dtype(self.dtype).kind == "c":
+        return lax.complex(_byteswap(ufuncs.real(self)), _byteswap(ufuncs.imag(self)))
+    k = np.dtype(self.dtype).itemsize
+    if k == 1:
+        return self
+    if self.ndim == 0:
+        return lax.squeeze(_byteswap(lax.expand_dims(self, (0,))), (0,))
+    as_bytes = lax.reshape(_view(self, np.uint8), (*self.shape, k))
+    swapped = lax.reshape(lax.rev(as_bytes, (self.ndim,)),
+                          (*self.shape[:-1], self.shape[-1] * k))
+    return _view(swapped, self.dtype)
+
+
+def _copy_any(self):
+    return jnp.copy(self)
+
+
+def _numpy_dtype(self):
+    return self.dtype
+
+
+# --- concrete arrays only (ArrayImpl): buffers, shards, bytes ---------------------
+
+
+class Shard:
+    """One shard of an array: pyjax arrays are whole on their single (CPU) device."""
+    __slots__ = ("device", "index", "replica_id", "data")
+
+    def __init__(self, device, index, replica_id, data):
+        self.device, self.index, self.replica_id, self.data = device, index, replica_id, data
+
+    def __repr__(self):
+        return (f"Shard(device={self.device!r}, index={self.index}, "
+                f"replica_id={self.replica_id}, data={self.data})")
+
+
+def _shards(self):
+    return [Shard(_device(self), (slice(None),) * self.ndim, 0, self)]
+
+
+def _addressable_data(self, index):
+    return _shards(self)[index].data
+
+
+def _tobytes(self, order="C"):
+    return np.asarray(self._value).tobytes(order=order)
+
+
+def _array_module(self, types):
+    # NEP 37: pyjax.numpy handles any mixture of pyjax arrays and NumPy arrays
+    if all(issubclass(t, (Array, np.ndarray)) for t in types):
+        from pyjax import numpy as pnp
+        return pnp
+    return NotImplemented
+
+
+_IMPL_METHODS = {
+    "addressable_data": _addressable_data,
+    "tobytes": _tobytes,
+    "unsafe_buffer_pointer": lambda self: np.asarray(self._value).ctypes.data,
+    "on_device_size_in_bytes": lambda self: self.nbytes,
+    "platform": lambda self: "cpu",
+    "is_ready": lambda self: True,
+    "copy_to_host_async": lambda self: None,
+    "clone": lambda self: self.copy(),
+    "__hex__": lambda self: hex(operator.index(self)),
+    "__oct__": lambda self: oct(operator.index(self)),
+    "__array_module__": _array_module,
+}
+_IMPL_PROPERTIES = {
+    "addressable_shards": _shards,
+    "global_shards": _shards,
+    "is_fully_replicated": lambda self: True,
+}
+
+
 _METHODS = {
     "__getitem__": _getitem, "__iter__": _iter, "__repr__": _repr, "__str__": _str,
     "__format__": _format,
@@ -262,7 +460,26 @@ _METHODS = {
     "ptp": reductions.ptp, "clip": jnp.clip, "round": ufuncs.round, "dot": jnp.dot,
     "conj": ufuncs.conj, "conjugate": ufuncs.conj, "diagonal": jnp.diagonal, "trace": jnp.trace,
     "devices": _devices,
+    "sort": _sort, "argsort": _argsort, "argpartition": _argpartition, "repeat": _repeat,
+    "searchsorted": _searchsorted, "take": _take, "nonzero": _nonzero, "compress": _compress,
+    "choose": _choose, "view": _view, "byteswap": _byteswap, "__contains__": _contains,
+    "copy": _copy_any,
+    "__array_namespace__": lambda self, *, api_version=None: _array_api().array_namespace(
+        self, api_version=api_version),
+    "__dlpack__": lambda self, **kw: _array_api().dlpack(self, **kw),
+    "to_device": lambda self, device, *, stream=None: _array_api().to_device(
+        self, device, stream=stream),
 }
+
+
+def _array_api():
+    from pyjax._src.numpy import array_api
+    return array_api
+
+def _flat(self):
+    raise NotImplementedError("JAX Arrays do not implement the arr.flat property: consider "
+                              "arr.flatten() instead.")
+
 
 _PROPERTIES = {
     "at": _IndexUpdateHelper,
@@ -275,6 +492,8 @@ _PROPERTIES = {
     "device": _device,
     "sharding": lambda self: None,
     "is_fully_addressable": lambda self: True,
+    "__numpy_dtype__": _numpy_dtype,
+    "flat": _flat,
 }
 
 
@@ -288,6 +507,12 @@ def _install():
         setattr(Array, name, fn)
     for name, fn in _PROPERTIES.items():
         setattr(Array, name, property(fn))
+    for name, fn in _IMPL_METHODS.items():
+        setattr(ArrayImpl, name, fn)
+    for name, fn in _IMPL_PROPERTIES.items():
+        setattr(ArrayImpl, name, property(fn))
+    # DLPack export needs a buffer: concrete arrays only, as in JAX
+    ArrayImpl.__dlpack_device__ = lambda self: _array_api().dlpack_device(self)
 
 
 _install()

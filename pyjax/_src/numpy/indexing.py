@@ -23,26 +23,12 @@ import numpy as np
 
 from pyjax._src import core, dtypes
 from pyjax._src.core import Array, ArrayImpl, Tracer, get_aval
-from pyjax._src.errors import ConcretizationTypeError
+from pyjax._src.errors import ConcretizationTypeError, NonConcreteBooleanIndexError
 from pyjax._src.lax import lax
 from pyjax._src.lax import slicing
 from pyjax._src.numpy import lax_numpy as _jnp
 from pyjax._src.numpy import reductions, ufuncs
 from pyjax._src.numpy.util import asarray_arg, canonicalize_axis, check_arraylike, promote_dtypes
-
-
-class NonConcreteBooleanIndexError(IndexError):
-    """A boolean mask used as an index is traced (abstract) inside a transformation: the
-    result's shape would depend on the mask's values, which jit cannot allow."""
-
-    def __init__(self, aval):
-        super().__init__(
-            f"Array boolean indices must be concrete; got {aval.str_short()}\n\n"
-            "A boolean mask selects a number of elements that depends on its values, so it "
-            "cannot be used on traced values (under jit, vmap, ...). Use jnp.where(mask, x, "
-            "fill) to keep the shape, or jnp.nonzero(mask, size=...) / "
-            "x.at[...].get(mode='fill') with a static size instead.\n\n"
-            "See https://docs.jax.dev/en/latest/errors.html#jax.errors.NonConcreteBooleanIndexError")
 
 
 def _concrete_or_error(x, msg):

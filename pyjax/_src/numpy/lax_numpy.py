@@ -626,10 +626,16 @@ def concatenate(arrays, axis=0, dtype=None):
     else:
         arrays = [asarray(a, dtype=dtype) for a in arrays]
     shapes = [get_aval(a).shape for a in arrays]
-    for s in shapes:
-        if len(s) != nd or s[:axis] + s[axis + 1:] != shapes[0][:axis] + shapes[0][axis + 1:]:
-            raise ValueError("concatenate: the input arrays must have the same shape except on "
-                             f"the concatenation axis {axis}, got shapes {shapes}")
+    shapes_str = ", ".join(map(str, shapes))
+    # TypeError with these messages, as JAX's (lax.concatenate's shape rule).
+    if builtins.any(len(s) != nd for s in shapes):
+        raise TypeError("jnp.concatenate: Cannot concatenate arrays with different numbers of "
+                        f"dimensions: got {shapes_str}.")
+    if builtins.any(s[:axis] + s[axis + 1:] != shapes[0][:axis] + shapes[0][axis + 1:]
+                    for s in shapes):
+        raise TypeError("jnp.concatenate: Cannot concatenate arrays with shapes that differ in "
+                        "dimensions other than the one being concatenated: concatenating along "
+                        f"dimension {axis} for shapes {shapes_str}.")
     return lax.concatenate(arrays, axis)
 
 
@@ -707,12 +713,14 @@ def flipud(m):
 
 
 def where(condition, x=None, y=None, /, *, size=None, fill_value=None):
+    """where(condition, x, y): x where condition holds, else y (broadcast, promoted).
+    where(condition): nonzero(condition), with `size` and `fill_value` as nonzero has them."""
     if x is None and y is None:
-        raise NotImplementedError("jnp.where with one argument (nonzero) is not available yet "
-                                  "in pyjax")
+        from pyjax._src.numpy import indexing
+        return indexing.where_one_argument(condition, size=size, fill_value=fill_value)
     if x is None or y is None:
-        raise ValueError("Either both or neither of the x and y arguments should be provided "
-                         "to jax.numpy.where.")
+        # As JAX: the missing operand fails the array-like check, naming its position.
+        check_arraylike("where", condition, x, y)
     if size is not None or fill_value is not None:
         raise ValueError("size and fill_value arguments cannot be used in three-term where "
                          "function.")

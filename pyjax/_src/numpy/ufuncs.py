@@ -506,10 +506,22 @@ def _comparison(name, op):
 
 equal = _comparison("equal", lax.eq)
 not_equal = _comparison("not_equal", lax.ne)
-less = _comparison("less", lax.lt)
-less_equal = _comparison("less_equal", lax.le)
-greater = _comparison("greater", lax.gt)
-greater_equal = _comparison("greater_equal", lax.ge)
+def _ordered(op):
+    """An ordering comparison that also orders complex numbers, lexicographically (real part,
+    then imaginary part) as NumPy and jax.numpy do; lax's comparisons refuse complex."""
+    def cmp(x, y):
+        if dtypes.issubdtype(get_aval(x).dtype, np.complexfloating) or \
+                dtypes.issubdtype(get_aval(y).dtype, np.complexfloating):
+            xr, yr = lax.real(x), lax.real(y)
+            return lax.select(lax.eq(xr, yr), op(lax.imag(x), lax.imag(y)), op(xr, yr))
+        return op(x, y)
+    return cmp
+
+
+less = _comparison("less", _ordered(lax.lt))
+less_equal = _comparison("less_equal", _ordered(lax.le))
+greater = _comparison("greater", _ordered(lax.gt))
+greater_equal = _comparison("greater_equal", _ordered(lax.ge))
 
 
 def _bitwise(name, op):

@@ -1,4 +1,6 @@
 """Argument handling shared by pyjax.numpy: conversion, dtype promotion and broadcasting."""
+import sys
+
 import numpy as np
 
 from pyjax._src import core, dtypes
@@ -136,9 +138,26 @@ def canonicalize_axis(axis, ndim, name="axis"):
     except (AttributeError, TypeError):
         raise TypeError(f"{name} must be an integer, got {axis!r}") from None
     if not -ndim <= axis < ndim:
-        from numpy.exceptions import AxisError
-        raise AxisError(f"{name} {axis} is out of bounds for array of dimension {ndim}")
+        # JAX raises a plain ValueError here (not NumPy's AxisError).
+        where = _public_caller()
+        raise ValueError(f"{name} {axis} is out of bounds for array of dimension {ndim}"
+                         + (f" (in jnp.{where})" if where else ""))
     return axis % ndim
+
+
+def _public_caller():
+    """The name of the jax.numpy function the user called, for error messages: the outermost
+    frame of the run of pyjax._src.numpy frames that starts at our caller (helpers shared
+    by many functions cannot know which public function they serve)."""
+    frame, name = sys._getframe(2), None
+    while frame is not None:
+        if frame.f_globals.get("__name__", "").startswith("pyjax._src.numpy."):
+            if not frame.f_code.co_name.startswith("_"):
+                name = frame.f_code.co_name
+        elif name is not None:
+            break
+        frame = frame.f_back
+    return name
 
 
 def canonicalize_axes(axis, ndim):
