@@ -713,6 +713,14 @@ def test_norms(dtype):
             jla.norm(x, "inf", axis=0)
         with pytest.raises(ValueError):
             jla.norm(x, axis=(0, 1, 2), ord=2)
+    # integer (and boolean) input keeps its integer type for orders 1 and +-inf, as JAX
+    xi = np.array([[2, -1], [1, 3]])
+    for o, want in ((1, [3, 4]), (np.inf, [2, 3]), (-np.inf, [1, 1])):
+        got = jla.vector_norm(xi, ord=o, axis=0)
+        assert got.dtype == np.int32
+        np.testing.assert_array_equal(got, want)
+    assert jla.vector_norm(np.array([True, False, True]), ord=1).dtype == np.int32
+    assert jla.vector_norm(xi).dtype == jla.norm(xi, 1).dtype == np.float32
 
 
 def test_norm_gradients(x64):

@@ -342,6 +342,24 @@ def test_constructors(dtype):
             jsl.block_diag(np.ones((2, 2, 2)))
 
 
+def test_dtype_rules_like_jax():
+    gi = np.array([[2, 1], [1, 3]])
+    # the Schur/Hessenberg family does not promote integers (JAX's errors)
+    for f in (jsl.schur, jsl.hessenberg, lambda a: jsl.funm(a, jnp.exp)):
+        with pytest.raises(TypeError, match="int32"):
+            f(gi)
+    with pytest.raises(TypeError, match="float32 and float64"):
+        jsl.eigh_tridiagonal(gi[0], gi[1, :1])
+    with pytest.raises(ValueError, match="not inexact"):
+        jsl.polar(gi)
+    # ... while these promote them to the default float type
+    for f in (jsl.sqrtm, jsl.expm, jsl.inv, jsl.det, lambda a: jsl.rsf2csf(a, a)):
+        out = f(gi)
+        assert all(np.asarray(o).dtype in (F32, C64) for o in _leaves(out))
+    t = jsl.toeplitz(1.0)
+    assert t.shape == (1, 1) and t.dtype == F32 and not t.weak_type
+
+
 def test_scipy_linalg_grads(x64):
     from pyjax.test_util import check_grads
     rng = np.random.default_rng(10)

@@ -44,6 +44,18 @@ def _inexact(name, *args):
     return util.promote_dtypes_inexact(*[util.asarray_arg(a) for a in args])
 
 
+def _require_inexact(name, x):
+    """JAX's dtype check for the routines that do not promote integers (the Schur and
+    Hessenberg decompositions and what is built on them)."""
+    util.check_arraylike(name, x)
+    x = util.asarray_arg(x)
+    if not dtypes.issubdtype(_dtype(x), np.inexact):
+        raise TypeError(f"{name} does not accept dtype {_dtype(x).name} at position 0. "
+                        "Accepted dtypes at position 0 are subtypes of floating, "
+                        "complexfloating.")
+    return x
+
+
 def _check_solve_shapes(a, b):
     sa, sb = _shape(a), _shape(b)
     if not (len(sa) >= 2 and len(sb) in (len(sa), len(sa) - 1)
@@ -259,7 +271,13 @@ def eigh(a, b=None, lower=True, eigvals_only=False, overwrite_a=False, overwrite
 def eigh_tridiagonal(d, e, *, eigvals_only=False, select="a", select_range=None, tol=None):
     """Eigenvalues (and eigenvectors) of the real symmetric tridiagonal matrix with
     diagonal d and off-diagonal e (computed densely)."""
-    d, e = _inexact("jax.scipy.linalg.eigh_tridiagonal", d, e)
+    util.check_arraylike("jax.scipy.linalg.eigh_tridiagonal", d, e)
+    d, e = util.asarray_arg(d), util.asarray_arg(e)
+    if not (dtypes.issubdtype(_dtype(d), np.inexact) and dtypes.issubdtype(_dtype(e), np.inexact)):
+        raise TypeError("Only float32 and float64 inputs are supported as inputs to "
+                        "jax.scipy.linalg.eigh_tridiagonal, got "
+                        f"{_dtype(d).name} and {_dtype(e).name}")
+    d, e = util.promote_dtypes_inexact(d, e)
     n = _shape(d)[-1]
     if _shape(e)[-1] != n - 1:
         raise ValueError(f"eigh_tridiagonal: e must have length n - 1 = {n - 1}, got "
@@ -292,7 +310,7 @@ def schur(a, output="real"):
     input) or 'complex'."""
     if output not in ("real", "complex", "r", "c"):
         raise ValueError(f"Expected output to be 'real' or 'complex', got output={output!r}")
-    a, = _inexact("jax.scipy.linalg.schur", a)
+    a = _require_inexact("schur", a)
     if output in ("complex", "c"):
         a = _cast(a, dtypes.to_complex_dtype(_dtype(a)))
     return lax_linalg.schur(a)
@@ -301,7 +319,7 @@ def schur(a, output="real"):
 def hessenberg(a, *, calc_q=False, overwrite_a=False, check_finite=True):
     """Upper Hessenberg form h = q^H a q: h, or (h, q) with calc_q."""
     jnp = _jnp()
-    a, = _inexact("jax.scipy.linalg.hessenberg", a)
+    a = _require_inexact("hessenberg", a)
     n = _shape(a)[-1]
     if n == 0:
         return (jnp.zeros_like(a), jnp.zeros_like(a)) if calc_q else jnp.zeros_like(a)
@@ -426,7 +444,7 @@ def funm(A, func, disp=True):
     recurrence on the complex Schur form (SciPy's algorithm; distinct eigenvalues).  The
     result is complex, like sqrtm's."""
     jnp = _jnp()
-    A, = _inexact("jax.scipy.linalg.funm", A)
+    A = _require_inexact("schur", A)  # JAX's error: funm starts with schur
     if _ndim(A) != 2 or _shape(A)[0] != _shape(A)[1]:
         raise ValueError(f"funm: expected a square matrix, got shape {_shape(A)}")
     t, z = schur(A, output="complex")
@@ -458,7 +476,10 @@ def funm(A, func, disp=True):
 
 def polar(a, side="right", *, method="qdwh", eps=None, max_iterations=None):
     """Polar decomposition a = U P (right) or P U (left), computed from the SVD."""
-    a, = _inexact("jax.scipy.linalg.polar", a)
+    util.check_arraylike("jax.scipy.linalg.polar", a)
+    a = util.asarray_arg(a)
+    if not dtypes.issubdtype(_dtype(a), np.inexact):
+        raise ValueError(f"data type {_dtype(a).type} not inexact")
     if _ndim(a) < 2:
         raise ValueError("polar: input must have at least 2 dimensions")
     if side not in ("right", "left"):
@@ -646,7 +667,8 @@ def toeplitz(c, r=None):
         return jnp.empty(_shape(c)[:-1] + (m, n), _dtype(c))
     ax = _ndim(c) - 1
     vals = lax.concatenate([lax.rev(lax.slice_in_dim(r, 1, n, axis=ax), (ax,)), c], ax)
-    return _toeplitz_from(vals, m, n)
+    # JAX's result is never weakly typed, even for Python-scalar input
+    return lax.convert_element_type(_toeplitz_from(vals, m, n), _dtype(c), False)
 
 
 def hankel(c, r=None):

@@ -635,7 +635,14 @@ def _abs2(x):
 def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
     """Vector norms of order ord over `axis` (all axes when None)."""
     jnp = _jnp()
-    x, = _inexact("jnp.linalg.vector_norm", x)
+    x, = _arrays("jnp.linalg.vector_norm", x)
+    if (not isinstance(ord, str) and ord in (1, np.inf, -np.inf)
+            and not dtypes.issubdtype(_dtype(x), np.inexact)):
+        # as JAX: these orders keep integer (and boolean) input exact, in integers
+        red = jnp.sum if ord == 1 else jnp.max if ord == np.inf else jnp.min
+        kw = {"initial": 0} if ord == np.inf else {}
+        return red(jnp.abs(x), axis=axis, keepdims=keepdims, **kw)
+    x, = util.promote_dtypes_inexact(x)
     if ord is None or (not isinstance(ord, str) and ord == 2):
         return jnp.sqrt(jnp.sum(_abs2(x), axis=axis, keepdims=keepdims))
     if isinstance(ord, str):
