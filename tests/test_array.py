@@ -622,6 +622,12 @@ def test_concrete_array_buffer_methods():
         x.flat
     with pytest.raises(pyjax.errors.ConcretizationTypeError):
         pyjax.jit(lambda t: jnp.asarray(t.item()))(x[0, 0])
+    # traced values have no buffer: JAX's error, naming the method
+    for get in (lambda t: t.tobytes(), lambda t: t.addressable_shards,
+                lambda t: t.unsafe_buffer_pointer(), lambda t: t.on_device_size_in_bytes()):
+        with pytest.raises(pyjax.errors.ConcretizationTypeError, match=r"\.(tobytes|"
+                           r"addressable_shards|unsafe_buffer_pointer|on_device_size_in_bytes)"):
+            pyjax.jit(lambda t, get=get: get(t) and t)(x)
 
 
 def test_array_attributes_cover_jax_arrays():

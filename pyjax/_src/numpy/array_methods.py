@@ -4,6 +4,7 @@ import operator
 import numpy as np
 
 from pyjax._src.core import Array, ArrayImpl, Tracer, get_aval
+from pyjax._src.errors import ConcretizationTypeError
 from pyjax._src.lax import lax
 from pyjax._src.numpy import lax_numpy as jnp
 from pyjax._src.numpy import reductions, ufuncs
@@ -425,6 +426,17 @@ def _array_module(self, types):
     return NotImplemented
 
 
+def _concrete_only(name, fn):
+    """fn for concrete arrays; on a tracer, JAX's ConcretizationTypeError naming the method
+    (a traced value has no buffer, bytes or shards)."""
+    def method(self, *args, **kwargs):
+        if isinstance(self, Tracer):
+            raise ConcretizationTypeError(self._conversion_message(f"to call .{name}"))
+        return fn(self, *args, **kwargs)
+    method.__name__ = name
+    return method
+
+
 _IMPL_METHODS = {
     "addressable_data": _addressable_data,
     "tobytes": _tobytes,
@@ -508,9 +520,9 @@ def _install():
     for name, fn in _PROPERTIES.items():
         setattr(Array, name, property(fn))
     for name, fn in _IMPL_METHODS.items():
-        setattr(ArrayImpl, name, fn)
+        setattr(Array, name, _concrete_only(name, fn))
     for name, fn in _IMPL_PROPERTIES.items():
-        setattr(ArrayImpl, name, property(fn))
+        setattr(Array, name, property(_concrete_only(name, fn)))
     # DLPack export needs a buffer: concrete arrays only, as in JAX
     ArrayImpl.__dlpack_device__ = lambda self: _array_api().dlpack_device(self)
 

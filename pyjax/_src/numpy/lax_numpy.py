@@ -207,7 +207,7 @@ def _static_scalar(v, name):
     if v is None:
         return None
     if isinstance(v, Tracer):
-        v = core.concrete_or_error(v, f"the jnp.arange argument '{name}' (it must be static)")
+        v = core.concrete_or_error(v, f"to read the jnp.arange argument '{name}' (it must be static)")
     if np.ndim(v) != 0:
         raise ValueError(f"jax.numpy.arange: arguments must be scalars; got {name}={v}")
     if isinstance(v, core.Array):
@@ -243,7 +243,7 @@ def arange(start, stop=None, step=None, dtype=None, *, device=None):
 
 
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *, device=None):
-    num = operator.index(core.concrete_or_error(num, "the 'num' argument of jnp.linspace")
+    num = operator.index(core.concrete_or_error(num, "to read the 'num' argument of jnp.linspace")
                          if isinstance(num, Tracer) else num)
     axis = operator.index(axis)
     if num < 0:
@@ -419,7 +419,7 @@ def _compute_newshape(aval, shape):
     out = []
     for d in dims:
         if isinstance(d, Tracer):
-            d = core.concrete_or_error(d, "a shape (shapes must be static)")
+            d = core.concrete_or_error(d, "to read a shape (shapes must be static)")
         try:
             out.append(operator.index(d))
         except TypeError:

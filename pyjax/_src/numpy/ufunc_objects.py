@@ -345,7 +345,7 @@ def _rebuild(func, nin, nout, name, nargs, identity):
 
 def _static_axis(axis):
     if isinstance(axis, core.Tracer):
-        axis = core.concrete_or_error(axis, "the axis argument of a ufunc method")
+        axis = core.concrete_or_error(axis, "to read the axis argument of a ufunc method")
     if isinstance(axis, list):
         axis = tuple(axis)
     return axis

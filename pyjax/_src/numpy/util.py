@@ -131,7 +131,7 @@ def compare(op, x, y):
 
 
 def canonicalize_axis(axis, ndim, name="axis"):
-    axis = core.concrete_or_error(axis, "an axis argument (axes must be static)") \
+    axis = core.concrete_or_error(axis, "to read an axis argument (axes must be static)") \
         if isinstance(axis, Tracer) else axis
     try:
         axis = int(axis.__index__())
