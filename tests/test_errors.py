@@ -192,3 +192,16 @@ def test_concatenate_mismatched_shapes():
     for call in (lambda j: j.numpy.concatenate([j.numpy.ones((2, 3)), j.numpy.ones((2, 4))]),
                  lambda j: j.numpy.concatenate([j.numpy.ones((2, 3)), j.numpy.ones(3)])):
         assert type(_jax_error(call)) is TypeError
+
+
+@pytest.mark.parametrize("call", [lambda m, v: m.compress(v > 1, v),
+                                  lambda m, v: m.extract(v > 1, v)], ids=["compress", "extract"])
+def test_traced_condition_without_size(call):
+    with pytest.raises(jax.errors.TracerBoolConversionError, match=r"jnp.compress.*size=") as e:
+        jax.jit(lambda v: call(jnp, v))(jnp.arange(6.0))
+    assert "bool[6]" in str(e.value)
+    theirs = _jax_error(lambda j: j.jit(lambda v: call(j.numpy, v))(j.numpy.arange(6.0)))
+    assert type(theirs).__name__ == "TracerBoolConversionError"
+    # with a static size it traces
+    out = jax.jit(lambda v: jnp.compress(v > 1, v, size=2))(jnp.arange(6.0))
+    np.testing.assert_array_equal(out, [2.0, 3.0])

@@ -23,7 +23,8 @@ import numpy as np
 
 from pyjax._src import core, dtypes
 from pyjax._src.core import Array, ArrayImpl, Tracer, get_aval
-from pyjax._src.errors import ConcretizationTypeError, NonConcreteBooleanIndexError
+from pyjax._src.errors import (ConcretizationTypeError, NonConcreteBooleanIndexError,
+                               TracerBoolConversionError)
 from pyjax._src.lax import lax
 from pyjax._src.lax import slicing
 from pyjax._src.numpy import lax_numpy as _jnp
@@ -945,6 +946,11 @@ def compress(condition, a, axis=None, *, size=None, fill_value=0, out=None):
     condition_arr = condition_arr[:n]
     arr = arr[:get_aval(condition_arr).shape[0]]
     if size is None:
+        if isinstance(condition_arr, Tracer) and condition_arr.to_concrete_value() is None:
+            # JAX's class here (its bool() of the condition fails first), with a fix-it hint.
+            raise TracerBoolConversionError(condition_arr._conversion_message(
+                "to use a traced condition in jnp.compress without size= (the result's shape "
+                "would depend on its values; pass a static size= and fill_value=)"))
         if reductions.any(extra):
             raise ValueError("condition contains entries that are out of bounds")
         result = rewriting_take(arr, condition_arr)
