@@ -522,6 +522,63 @@ def test_tridiagonal_solve_derivatives(x64):
 
 
 # ---------------------------------------------------------------------------
+# symmetric_product, ormqr, cholesky_update (compositions)
+
+
+@pytest.mark.parametrize("dtype", ALL)
+def test_symmetric_product_ormqr(dtype):
+    rng = np.random.default_rng(18)
+    with config.override(jax_enable_x64=dtype in (F64, C128)):
+        r = tol(dtype) * 10
+        a, c = rand(rng, (2, 4, 3), dtype), herm(rng, 4, dtype, batch=(2,))
+        want = 2 * a @ np.swapaxes(a, -1, -2) + 0.5 * c
+        close(lax_linalg.symmetric_product(a, c, alpha=2.0, beta=0.5), want, r)
+        got = np.asarray(lax_linalg.symmetric_product(a, c, alpha=2.0, beta=0.5,
+                                                      symmetrize_output=True))
+        close(got, np.tril(want) + np.swapaxes(np.tril(want, -1), -1, -2), r)
+        for shape in ((5, 3), (3, 5), (4, 4)):
+            x = rand(rng, shape, dtype)
+            h, tau = sla.qr(x, mode="raw")[0]
+            q = sla.qr(x)[0]
+            m = shape[0]
+            for left in (True, False):
+                for transpose in (False, True):
+                    cc = rand(rng, (m, 2) if left else (2, m), dtype)
+                    op = np.conj(q.T) if transpose else q
+                    got = lax_linalg.ormqr(h, tau, cc, left=left, transpose=transpose)
+                    close(got, op @ cc if left else cc @ op, r)
+        with pytest.raises(ValueError):
+            lax_linalg.ormqr(h, tau, rand(rng, (m + 1, 2), dtype))
+
+
+def test_cholesky_update(x64):
+    from pyjax.test_util import check_grads
+    rng = np.random.default_rng(19)
+    p = spd(rng, 4, batch=(2,))
+    r = np.swapaxes(np.linalg.cholesky(p), -1, -2)
+    w = rand(rng, (2, 4))
+    got = np.asarray(lax_linalg.cholesky_update(r, w))
+    close(got, np.swapaxes(np.linalg.cholesky(p + w[..., :, None] * w[..., None, :]), -1, -2),
+          1e-12)
+    close(pyjax.jit(lax_linalg.cholesky_update)(r[0], w[0]), got[0], 1e-12)
+    close(pyjax.vmap(lax_linalg.cholesky_update)(r, w), got, 1e-12)
+    check_grads(lax_linalg.cholesky_update, (r[0], w[0]), order=1, modes=("fwd", "rev"))
+    with pytest.raises(TypeError):
+        lax_linalg.cholesky_update(r.astype(C128), w.astype(C128))
+    with pytest.raises(ValueError):
+        lax_linalg.cholesky_update(r, w[:, :3])
+    # every implementation/algorithm choice is accepted (one CPU implementation)
+    h = herm(rng, 3)
+    close(lax_linalg.eigh(h, implementation=lax_linalg.EighImplementation.JACOBI)[1],
+          np.linalg.eigvalsh(h), 1e-12)
+    close(lax_linalg.svd(h, compute_uv=False, algorithm=lax_linalg.SvdAlgorithm.QR),
+          np.linalg.svd(h, compute_uv=False), 1e-12)
+    close(np.sort_complex(np.asarray(lax_linalg.eig(
+        h, implementation=lax_linalg.EigImplementation.LAPACK)[0])),
+        np.sort_complex(np.linalg.eigvals(h).astype(complex)), 1e-12)
+
+
+# ---------------------------------------------------------------------------
 # abstract evaluation errors
 
 

@@ -268,9 +268,11 @@ def eigh(a, b=None, lower=True, eigvals_only=False, overwrite_a=False, overwrite
     return w, v
 
 
-def eigh_tridiagonal(d, e, *, eigvals_only=False, select="a", select_range=None, tol=None):
+def eigh_tridiagonal(d, e, *, eigvals_only=False, select="a", select_range=None, tol=None,
+                     key=None):
     """Eigenvalues (and eigenvectors) of the real symmetric tridiagonal matrix with
-    diagonal d and off-diagonal e (computed densely)."""
+    diagonal d and off-diagonal e (computed densely, so `key`, which seeds JAX's inverse
+    iteration, is not needed)."""
     util.check_arraylike("jax.scipy.linalg.eigh_tridiagonal", d, e)
     d, e = util.asarray_arg(d), util.asarray_arg(e)
     if not (dtypes.issubdtype(_dtype(d), np.inexact) and dtypes.issubdtype(_dtype(e), np.inexact)):
@@ -1102,7 +1104,9 @@ def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, debug=False,
             d = lax.expand_dims(d, (_ndim(d),))
         d, b = util.promote_shapes("solve", d, b)
         return lax.div(b, d)
-    raise ValueError(f"{assume_a!r} is not a recognized matrix structure")
+    raise ValueError("Expected assume_a to be one of ['gen', 'sym', 'her', 'pos'] (or SciPy's "
+                     "'diagonal', 'upper triangular', 'lower triangular' and long names); got "
+                     f"{assume_a!r}")
 
 
 __all__ = ["block_diag", "cho_factor", "cho_solve", "cholesky", "circulant", "companion",

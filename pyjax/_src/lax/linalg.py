@@ -21,6 +21,8 @@ schur, hessenberg, householder_product and tridiagonal have no derivative (as in
 The helpers at the top (_T, _H, _mm, _tril, _diag, ...) are lax-level building blocks
 shared with pyjax.numpy.linalg and pyjax.scipy.linalg.
 """
+import enum
+
 import numpy as np
 import scipy.linalg as sla
 from scipy.linalg import blas as _blas
@@ -977,7 +979,31 @@ register(eigh_p, impl=_eigh_impl, abstract_eval=_eigh_abstract, jvp=_eigh_jvp,
          batch=_single_batch_rule(eigh_p), weak_type=_strong_multi(2))
 
 
-def eigh(x, *, lower=True, symmetrize_input=True, sort_eigenvalues=True, subset_by_index=None):
+class EigImplementation(enum.Enum):
+    """Backends JAX can use for eig; pyjax has one (LAPACK through SciPy), any is accepted."""
+    CUSOLVER = "cusolver"
+    MAGMA = "magma"
+    LAPACK = "lapack"
+
+
+class EighImplementation(enum.Enum):
+    """Algorithms JAX can use for eigh; pyjax always uses LAPACK's, any is accepted."""
+    QR = "qr"
+    JACOBI = "jacobi"
+    QDWH = "qdwh"
+
+
+class SvdAlgorithm(enum.Enum):
+    """Algorithms JAX can use for svd; pyjax always uses LAPACK's gesdd, any is accepted."""
+    DEFAULT = "default"
+    QR = "QR"
+    JACOBI = "Jacobi"
+    POLAR = "polar"
+    DIVIDE_AND_CONQUER = "divide_and_conquer"
+
+
+def eigh(x, *, lower=True, symmetrize_input=True, sort_eigenvalues=True, subset_by_index=None,
+         implementation=None):
     """Eigendecomposition of Hermitian matrices: (v, w) with eigenvalues w ascending and
     eigenvectors in the columns of v."""
     x = L.asarray(x)
@@ -1116,7 +1142,7 @@ register(eig_p, impl=_eig_impl, abstract_eval=_eig_abstract, jvp=_eig_jvp,
 
 
 def eig(x, *, compute_left_eigenvectors=True, compute_right_eigenvectors=True,
-        enable_eigvec_derivs=False):
+        enable_eigvec_derivs=False, implementation=None, use_magma=None):
     """Eigendecomposition of general square matrices (CPU): [w, vl, vr] (eigenvectors as
     asked for), complex, in LAPACK's order and normalisation."""
     return _bind(eig_p, L.asarray(x), compute_left_eigenvectors=bool(compute_left_eigenvectors),
@@ -1468,7 +1494,92 @@ def tridiagonal_solve(dl, d, du, b, *, perturb_singular=False):
                                     perturb_singular=False)
 
 
-__all__ = ["cholesky", "cholesky_p", "eig", "eig_p", "eigh", "eigh_p", "hessenberg",
+# ---------------------------------------------------------------------------
+# Compositions: symmetric_product, ormqr, cholesky_update
+
+
+def symmetric_product(a_matrix, c_matrix, *, alpha=1.0, beta=0.0, symmetrize_output=False):
+    """alpha A A^T + beta C for A (..., m, n) and symmetric C (..., m, m); with
+    symmetrize_output the upper triangle is the transpose of the lower one."""
+    a, c = L.asarray(a_matrix), L.asarray(c_matrix)
+    _check_matrix("symmetric_product", _aval(a))
+    _check_matrix("symmetric_product", _aval(c), square=True)
+    if _shape(c)[-1] != _shape(a)[-2] or _dtype(a) != _dtype(c):
+        raise TypeError(f"symmetric_product: a_matrix {_aval(a).str_short()} and c_matrix "
+                        f"{_aval(c).str_short()} must have one dtype and c of shape "
+                        "[..., m, m] for a of shape [..., m, n]")
+    dt = _dtype(a)
+    out = L.add(L.mul(L.full((), alpha, dt), _mm(a, _T(a))), L.mul(L.full((), beta, dt), c))
+    if symmetrize_output:
+        low = _tril(out)
+        out = L.add(low, _T(_tril(out, -1)))
+    return out
+
+
+def ormqr(a, taus, c, *, left=True, transpose=False):
+    """Q c, Q^H c (transpose, left), c Q or c Q^H (not left), with Q (m x m) the product of
+    the Householder reflectors packed in a (..., m, n) and taus (..., k), as geqrf returns
+    them (Q^T is the conjugate transpose for complex types, as LAPACK's unmqr)."""
+    a, taus, c = L.asarray(a), L.asarray(taus), L.asarray(c)
+    _check_matrix("ormqr", _aval(a))
+    m, n = _shape(a)[-2:]
+    nc = _shape(c)[-2] if left else _shape(c)[-1]
+    if nc != m:
+        raise ValueError(f"ormqr: c of shape {_shape(c)} does not match Q of order {m} "
+                         f"(from a of shape {_shape(a)}, left={left})")
+    # the full Q: reflectors in the first min(m, n) columns, no reflection past them
+    if n >= m:
+        sq = _slice_last2(a, (0, m), (0, m))
+    else:
+        sq = L.pad(a, L.full((), 0, _dtype(a)), [(0, 0, 0)] * (_ndim(a) - 1) + [(0, m - n, 0)])
+    q = householder_product(sq, taus)
+    if transpose:
+        q = _H(q)
+    return _mm(q, c) if left else _mm(c, q)
+
+
+def _cholesky_update_2d(r, w):
+    """Rank-one update of an upper Cholesky factor by Givens-like row operations: row k of
+    the new R and the remaining part of w come from row k of R and w (LINPACK's dchud)."""
+    import pyjax.numpy as jnp
+    from pyjax._src.lax.control_flow import fori_loop
+    n = _shape(r)[-1]
+    idx = jnp.arange(n)
+
+    def body(k, carry):
+        r, w = carry
+        rkk, wk = r[k, k], w[k]
+        rho = jnp.sqrt(rkk * rkk + wk * wk)
+        c, s = rho / rkk, wk / rkk
+        later = idx > k
+        row = jnp.where(later, (r[k] + s * w) / c, jnp.where(idx == k, rho, r[k]))
+        w = jnp.where(later, c * w - s * row, jnp.where(idx == k, 0, w))
+        r = jnp.where((idx == k)[:, None], row[None, :], r)
+        return r, w
+    r, _ = fori_loop(0, n, body, (r, w))
+    return r
+
+
+def cholesky_update(r_matrix, w_vector):
+    """The upper Cholesky factor of R^T R + w w^T, from the upper factor R of a real
+    matrix (..., n, n) and w (..., n), in O(n^2) operations per matrix."""
+    from pyjax._src import api
+    r, w = L.asarray(r_matrix), L.asarray(w_vector)
+    _check_matrix("cholesky_update", _aval(r), square=True)
+    if _is_complex(r) or _dtype(w) != _dtype(r):
+        raise TypeError("cholesky_update needs a real floating-point r_matrix and a w_vector "
+                        f"of its dtype, got {_aval(r).str_short()} and {_aval(w).str_short()}")
+    if _shape(w) != _shape(r)[:-1]:
+        raise ValueError(f"cholesky_update: w_vector of shape {_shape(w)} does not match "
+                         f"r_matrix of shape {_shape(r)}")
+    fn = _cholesky_update_2d
+    for _ in range(_ndim(r) - 2):
+        fn = api.vmap(fn)
+    return fn(r, w)
+
+
+__all__ = ["cholesky", "cholesky_p", "cholesky_update", "EigImplementation",
+           "EighImplementation", "ormqr", "SvdAlgorithm", "symmetric_product", "eig", "eig_p", "eigh", "eigh_p", "hessenberg",
            "hessenberg_p", "householder_product", "householder_product_p", "lu", "lu_p",
            "geqrf", "geqrf_p",
            "lu_pivots_to_permutation", "lu_pivots_to_permutation_p", "qr", "qr_p", "schur",
