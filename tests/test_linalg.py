@@ -578,6 +578,31 @@ def test_cholesky_update(x64):
         np.sort_complex(np.linalg.eigvals(h).astype(complex)), 1e-12)
 
 
+def test_tridiagonal_solve_perturb_singular(x64):
+    rng = np.random.default_rng(20)
+    m = 5
+    for dt in (F64, C128):
+        dl, du = rand(rng, (m,), dt), rand(rng, (m,), dt)
+        dl[0] = du[-1] = 0
+        d = rand(rng, (m,), dt) + 4
+        b = rand(rng, (m, 2), dt)
+        # a regular system: the plain solution
+        close(lax_linalg.tridiagonal_solve(dl, d, du, b, perturb_singular=True),
+              np.linalg.solve(_tri_dense(dl, d, du), b), 1e-12)
+        # singular systems: finite (the plain solve gives NaN)
+        row2 = np.arange(m) == 2
+        for a_dl, sing, a_du in ((np.where(row2, 0, dl), np.where(row2, 0, d),  # zero row
+                                  np.where(row2, 0, du)), (dl * 0, d * 0, du * 0)):
+            plain = np.asarray(lax_linalg.tridiagonal_solve(a_dl, sing, a_du, b))
+            got = np.asarray(lax_linalg.tridiagonal_solve(a_dl, sing, a_du, b,
+                                                          perturb_singular=True))
+            assert not np.isfinite(plain).all() and np.isfinite(got).all()
+    # a zero pivot becomes eps * max|U|, with the pivot's sign (as JAX)
+    got = lax_linalg.tridiagonal_solve(np.zeros(3), np.array([1.0, 0, 0]), np.zeros(3),
+                                       np.ones((3, 1)), perturb_singular=True)
+    close(got, [[1.0], [1 / np.finfo(F64).eps], [1 / np.finfo(F64).eps]], 1e-12)
+
+
 # ---------------------------------------------------------------------------
 # abstract evaluation errors
 

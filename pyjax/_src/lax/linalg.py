@@ -1410,8 +1410,36 @@ def _gtsv_one(dl, d, du, b):
     return (x,)
 
 
+def _gtsv_perturbed_one(dl, d, du, b):
+    """LU with partial pivoting (gttrf), zero or denormal pivots of U replaced by
+    eps * max |U(i, j)| (with the pivot's sign), then the solve (gttrs): a finite solution
+    for a singular system, as JAX's perturb_singular (LAPACK's dlagts with a default tol)."""
+    m = d.shape[-1]
+    if b.size == 0 or m == 0:
+        return (np.zeros(b.shape, b.dtype),)
+    if m == 1:
+        dl, du = np.zeros(1, d.dtype), np.zeros(1, d.dtype)
+        lf, df, uf, u2, ipiv = dl[:0], d.copy(), du[:0], du[:0], np.ones(1, np.int32)
+    else:
+        gttrf = _lapack.get_lapack_funcs("gttrf", (d,))
+        lf, df, uf, u2, ipiv, _ = gttrf(dl[1:], d, du[:-1])
+    fin = np.finfo(d.dtype)
+    umax = max(np.abs(df).max(initial=0), np.abs(uf).max(initial=0), np.abs(u2).max(initial=0))
+    pert = fin.eps * umax if umax > 0 else fin.tiny
+    tiny = np.abs(df) <= fin.tiny
+    if tiny.any():
+        phase = np.where(df == 0, 1, df / np.where(df == 0, 1, np.abs(df)))
+        df = np.where(tiny, phase * pert, df).astype(d.dtype)
+    if m == 1:
+        return ((b / df[0]).astype(b.dtype),)
+    gttrs = _lapack.get_lapack_funcs("gttrs", (d, b))
+    x, _ = gttrs(lf, df, uf, u2, ipiv, b)
+    return (x,)
+
+
 def _tridiagonal_solve_impl(dl, d, du, b, *, perturb_singular=False):
-    return _loop(b.shape[:-2], [(b.shape[-2:], b.dtype)], _gtsv_one, dl, d, du, b)[0]
+    one = _gtsv_perturbed_one if perturb_singular else _gtsv_one
+    return _loop(b.shape[:-2], [(b.shape[-2:], b.dtype)], one, dl, d, du, b)[0]
 
 
 def _tridiagonal_solve_abstract(dl, d, du, b, *, perturb_singular=False):
@@ -1488,10 +1516,8 @@ register(tridiagonal_solve_p, impl=_tridiagonal_solve_impl,
 def tridiagonal_solve(dl, d, du, b, *, perturb_singular=False):
     """Solve the tridiagonal system A X = B; dl[i] = A[i, i-1] (dl[0] = 0), d the diagonal,
     du[i] = A[i, i+1] (du[m-1] = 0); b is (..., m, n)."""
-    if perturb_singular:
-        raise NotImplementedError("tridiagonal_solve: perturb_singular=True is not implemented")
     return _bind(tridiagonal_solve_p, L.asarray(dl), L.asarray(d), L.asarray(du), L.asarray(b),
-                                    perturb_singular=False)
+                 perturb_singular=bool(perturb_singular))
 
 
 # ---------------------------------------------------------------------------
