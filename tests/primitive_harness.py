@@ -282,9 +282,23 @@ def arr(x, weak=False):
     return ArrayImpl(np.asarray(x), weak)
 
 
+def pack(outs):
+    """The outputs of a multiple-results primitive as one array: their ravels, concatenated
+    (so that every check below sees one output)."""
+    if not isinstance(outs, (list, tuple)):
+        return outs
+    dt = np.result_type(*[o.dtype for o in outs])   # e.g. a uint32 key with uint8 bits
+    return pyjax.lax.concatenate([pyjax.lax.convert_element_type(pyjax.lax.reshape(o, (o.size,)), dt)
+                                  for o in outs], 0)
+
+
+def pack_ref(outs):
+    return np.concatenate([np.ravel(o) for o in outs]) if isinstance(outs, (list, tuple)) else outs
+
+
 def bind(case, params):
     def f(*xs):
-        return case.prim.bind(*xs, **params)
+        return pack(case.prim.bind(*xs, **params))
     return f
 
 
@@ -524,6 +538,13 @@ def ref_bitcast(x, new_dtype):
     return out
 
 
+def ref_mulhi(x, y):
+    """High half of the exact product (Python integers), in the operands' dtype."""
+    bits = x.dtype.itemsize * 8
+    out = [(int(a) * int(b)) >> bits for a, b in zip(x.ravel().tolist(), y.ravel().tolist())]
+    return np.array(out, dtype=x.dtype).reshape(x.shape)
+
+
 def ref_igamma_grad_a(a, x):
     """d/da of the regularized lower incomplete gamma P(a, x), by Romberg-extrapolated
     central differences of SciPy's gammainc (accurate to ~1e-9 relative)."""
@@ -640,6 +661,8 @@ _BINARY_TABLE = [
      _two(Spec(3, 4, int_lo=-100, int_hi=100), Spec(3, 4, int_lo=0, int_hi=7)), {"jvp": "zero"}),
     ("shift_right_logical", ref_shift("logical"), INTS,
      _two(Spec(3, 4, int_lo=-100, int_hi=100), Spec(3, 4, int_lo=0, int_hi=7)), {"jvp": "zero"}),
+    ("mulhi", ref_mulhi, INTS + (i8, u64, i16), _two(Spec(3, 4, int_lo=-2**62, int_hi=2**62)),
+     {"jvp": "zero"}),
     ("polygamma", ref_polygamma, FLOATS3,
      _two(Spec(3, 4, values=[0.0, 1.0, 2.0, 3.0]), Spec(3, 4, lo=0.5, hi=4.0)),
      # Computed in the argument's precision: polygamma(100, x) overflows float32 (nan), as in XLA.
@@ -785,6 +808,16 @@ case("concatenate[dim1]", S.concatenate_p, [Spec(2, 3), Spec(2, 1)], (f32, f64, 
 case("concatenate[1 op]", S.concatenate_p, [Spec(2, 3)], (f32,),
      params={"dimension": 1}, ref=lambda *xs, dimension: np.concatenate(xs, dimension))
 
+# Multiple-results primitives: the checks see their outputs packed into one array.
+for _sizes, _axis in [((1, 3), 1), ((2, 0, 1), 0), ((4,), 1)]:
+    case(f"split[{_sizes},{_axis}]", S.split_p, [Spec(3, 4)], (f32, f64, i32, c64),
+         params={"sizes": _sizes, "axis": _axis},
+         ref=lambda x, sizes, axis: np.split(x, np.cumsum(sizes)[:-1], axis))
+case("optimization_barrier[1 op]", S.optimization_barrier_p, [Spec(3, 4)], (f32, f64, i32, boolean),
+     ref=lambda *xs: list(xs))
+case("optimization_barrier[3 ops]", S.optimization_barrier_p, [Spec(3, 4), Spec(), Spec(2)],
+     (f32, c64), ref=lambda *xs: list(xs))
+
 for _cfg in [((1, 2, 0), (0, 1, 1)), ((-1, 2, 1), (1, -2, 0)), ((0, 0, 2), (-3, -1, 1)),
              ((2, -4, 0), (0, 0, 0)), ((-2, -1, 1), (3, 0, 3))]:
     case(f"pad[{_cfg}]", S.pad_p, [Spec(3, 4), Spec()], (f32, f64, i32, bf16),
@@ -820,6 +853,37 @@ for _shape, _dim in [((3, 4), 1), ((5,), 0), ((2, 3, 4), 0)]:
          params=lambda d, _s=_shape, _d=_dim: {"dtype": d, "shape": _s, "dimension": _d},
          ref=lambda dtype, shape, dimension: ref_iota(dtype, shape, dimension), ref_upcast=False,
          out_dtype=lambda d: d, vmap=False)
+
+from pyjax._src.lax import rng as RNG  # noqa: E402
+
+
+def ref_philox_bits(key, shape, dtype, algorithm):
+    """XLA's Philox4x32-10 bit generator, one block at a time in plain Python integers."""
+    def block(ctr, k):
+        c = list(ctr)
+        for _ in range(10):
+            p0, p1 = 0xD2511F53 * c[0], 0xCD9E8D57 * c[2]
+            c = [(p1 >> 32) ^ c[1] ^ k[0], p1 & 0xFFFFFFFF, (p0 >> 32) ^ c[3] ^ k[1], p0 & 0xFFFFFFFF]
+            k = [(k[0] + 0x9E3779B9) & 0xFFFFFFFF, (k[1] + 0xBB67AE85) & 0xFFFFFFFF]
+        return c
+    k0, k1, c0, c1 = (int(v) for v in key)
+    n = int(np.prod(shape, dtype=np.int64))
+    words = []
+    hi = k0 | k1 << 32
+    for b in range(-(-n // 4)):
+        ctr = ((c0 | c1 << 32) + b + (hi << 64)) % 2 ** 128
+        words += block([(ctr >> s) & 0xFFFFFFFF for s in (0, 32, 64, 96)], [k0, k1])
+    new = (c0 | c1 << 32) + -(-n // 4)
+    new_key = np.array([k0, k1, new & 0xFFFFFFFF, (new >> 32) & 0xFFFFFFFF], np.uint32)
+    return [new_key, np.array(words[:n], np.uint64).astype(dtype).reshape(shape)]
+
+
+for _shape in [(2, 3), (5,), ()]:
+    case(f"rng_bit_generator[{_shape}]", RNG.rng_bit_generator_p,
+         [Spec(4, dtype=u32, int_lo=0, int_hi=2 ** 32 - 1)], (u32, u8, u16),
+         params=lambda d, _s=_shape: {"shape": _s, "dtype": d,
+                                      "algorithm": RNG.RandomAlgorithm.RNG_DEFAULT},
+         ref=ref_philox_bits, ref_upcast=False, out_dtype=u32, jvp="zero")
 
 # --- reductions --------------------------------------------------------------------
 _RED = {"reduce_sum": (np.sum, (f32, f64, bf16, i32, c64), Spec(3, 4, 5)),
@@ -1624,7 +1688,7 @@ def expected_out_dtype(case, dtype, args):
 
 
 def run_eager(case, args, params):
-    return case.prim.bind(*[arr(a) for a in args], **params)
+    return pack(case.prim.bind(*[arr(a) for a in args], **params))
 
 
 def check_eager(case, dtype):
@@ -1640,7 +1704,7 @@ def check_eager(case, dtype):
             return
         ref_args = [_upcast(a) for a in args] if case.ref_upcast else args
         with np.errstate(all="ignore"):
-            expected = np.asarray(case.ref(*ref_args, **params))
+            expected = np.asarray(pack_ref(case.ref(*ref_args, **params)))
             if expected.dtype != want_dt:
                 if is_complex(expected.dtype) and not is_complex(want_dt):
                     expected = expected.real
@@ -1657,7 +1721,7 @@ def check_jit(case, dtype):
         args = make_args(case, _rng(case, dtype), dtype)
         for weak in (False, True):
             xs = [arr(a, weak and is_inexact(a.dtype)) for a in args]
-            eager = case.prim.bind(*xs, **params)
+            eager = pack(case.prim.bind(*xs, **params))
             jitted = pyjax.jit(bind(case, params))(*xs)
             assert jitted.dtype == eager.dtype, f"{case.id(dtype)}: jit dtype {jitted.dtype} != {eager.dtype}"
             assert jitted.shape == eager.shape
@@ -1676,15 +1740,20 @@ def check_abstract(case, dtype):
         args = make_args(case, _rng(case, dtype), dtype)
         for weak in (False, True):
             xs = [arr(a, weak) for a in args]
-            out = case.prim.bind(*xs, **params)
-            aval = core.abstract_eval(case.prim, [x.aval for x in xs], params)
-            got = (aval.shape, aval.dtype, aval.weak_type)
-            want = (out.shape, out.dtype, out.weak_type)
-            assert got == want, f"{case.id(dtype)} (weak inputs: {weak}): abstract eval {got} != eager {want}"
-            # The NumPy value itself must agree with the aval (impls may not return a wrong dtype).
-            v = np.asarray(out)
-            assert (v.shape, v.dtype) == (aval.shape, aval.dtype), \
-                f"{case.id(dtype)}: eager buffer {v.shape} {v.dtype} != aval {aval}"
+            outs = case.prim.bind(*xs, **params)
+            avals = core.abstract_eval(case.prim, [x.aval for x in xs], params)
+            if not case.prim.multiple_results:
+                outs, avals = [outs], [avals]
+            assert len(outs) == len(avals), f"{case.id(dtype)}: {len(avals)} avals, {len(outs)} outputs"
+            for out, aval in zip(outs, avals):
+                got = (aval.shape, aval.dtype, aval.weak_type)
+                want = (out.shape, out.dtype, out.weak_type)
+                assert got == want, \
+                    f"{case.id(dtype)} (weak inputs: {weak}): abstract eval {got} != eager {want}"
+                # The NumPy value must agree with the aval (impls may not return a wrong dtype).
+                v = np.asarray(out)
+                assert (v.shape, v.dtype) == (aval.shape, aval.dtype), \
+                    f"{case.id(dtype)}: eager buffer {v.shape} {v.dtype} != aval {aval}"
 
 
 def _diff_positions(case, args):
@@ -1703,7 +1772,7 @@ def _closure(case, params, args, pos):
         full = [arr(a) for a in args]
         for i, v in zip(pos, d):
             full[i] = v
-        return case.prim.bind(*full, **params)
+        return pack(case.prim.bind(*full, **params))
     return f
 
 
@@ -1901,12 +1970,13 @@ COVERED_ELSEWHERE = {
     "cumred": "tests of lax", "reduce": "tests of lax (generic reduce with a jaxpr)",
     "debug_callback": "tests of debugging", "pure_callback": "tests of callbacks",
     "io_callback": "tests of callbacks", "name": "tests of api", "device_put": "tests of api",
-    "copy": "tests of api", "copy_p": "tests of api", "optimization_barrier": "tests of api",
+    "copy": "tests of api", "copy_p": "tests of api",
     "linear_call": "tests of custom_derivatives", "closed_call": "call primitive",
     "custom_transpose_call": "tests of custom_derivatives",
     "erf_inv_grad": "internal", "random_gamma_grad": "tests of random",
     "tie_in": "legacy", "broadcast": "legacy", "iota_2x32_shape": "tests of random",
-    "split": "tests of lax", "platform_index": "tests of api",
+    "platform_index": "tests of api",
+    "rng_uniform": "tests/test_lax_extras.py (stateful: every call draws new values)",
     "schur": "tests/test_linalg.py", "hessenberg": "tests/test_linalg.py",
     "tridiagonal": "tests/test_linalg.py", "geqrf": "tests/test_linalg.py",
     "custom_linear_solve": "tests/test_linalg.py, tests/test_scipy_linalg.py",
@@ -1929,4 +1999,6 @@ LINEAR = {"neg", "add", "sub", "mul", "div", "real", "imag", "conj", "complex", 
           "gather", "scatter", "scatter-add", "scatter-sub", "scatter-mul",
           # pyjax/_src/lax/convolution.py, windowed_reductions.py
           "conv_general_dilated", "reduce_window_sum", "select_and_gather_add",
-          "select_and_scatter_add", "reduce_precision"}
+          "select_and_scatter_add", "reduce_precision",
+          # pyjax/_src/lax/shape.py: multiple-results primitives
+          "split", "optimization_barrier"}

@@ -773,3 +773,68 @@ def test_public_names_exist():
                  "select_and_scatter_add_p", "select_and_gather_add_p", "reduce_p",
                  "reduce_precision_p", "cumlogsumexp"]:
         assert callable(getattr(lax, name)) or hasattr(getattr(lax, name), "bind"), name
+
+
+# --- conv_general_dilated_patches / conv_general_dilated_local ----------------------
+
+
+def _patches_ref(x, filter_shape, strides):
+    """NCHW, VALID: out[n, c * prod(filter) + s, i, j] = x[n, c, i*sh + s // fw, j*sw + s % fw]."""
+    n, c, h, w = x.shape
+    fh, fw = filter_shape
+    oh, ow = (h - fh) // strides[0] + 1, (w - fw) // strides[1] + 1
+    out = np.zeros((n, c * fh * fw, oh, ow), x.dtype)
+    for ch in range(c):
+        for s in range(fh * fw):
+            a, b = divmod(s, fw)
+            out[:, ch * fh * fw + s] = x[:, ch, a:a + strides[0] * oh:strides[0],
+                                         b:b + strides[1] * ow:strides[1]]
+    return out
+
+
+def test_conv_patches_reference_and_local():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 3, 7, 6)).astype(np.float32)
+    p = pyjax.lax.conv_general_dilated_patches(x, (2, 3), (2, 1), "VALID")
+    np.testing.assert_array_equal(p, _patches_ref(x, (2, 3), (2, 1)))
+    # A locally connected layer: per output position, its own weights over the patch.
+    w = rng.standard_normal((5, 18, 3, 4)).astype(np.float32)      # (out, C * window, H', W')
+    out = pyjax.lax.conv_general_dilated_local(x, w, (2, 1), "VALID", (2, 3))
+    want = np.einsum("nfij,ofij->noij", _patches_ref(x, (2, 3), (2, 1)), w)
+    np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-5)
+    with pytest.raises(ValueError, match="filter_shape"):
+        pyjax.lax.conv_general_dilated_patches(x, (2,), (1,), "VALID")
+
+
+@pytest.mark.parametrize("kw", [
+    dict(filter_shape=(3, 2), window_strides=(2, 1), padding="SAME", rhs_dilation=(1, 2)),
+    dict(filter_shape=(2, 2), window_strides=(1, 2), padding=[(1, 0), (0, 2)], lhs_dilation=(2, 1),
+         dimension_numbers=("NHWC", "HWIO", "NHWC")),
+    dict(filter_shape=(2, 2), window_strides=(1, 1), padding="VALID",
+         dimension_numbers=("NHWC", "OIHW", "NCHW")),
+])
+def test_conv_patches_vs_jax(kw):
+    real = _real()
+    x = np.random.default_rng(1).standard_normal((2, 7, 6, 3)).astype(np.float32)
+    if kw.get("dimension_numbers") is None:
+        x = np.moveaxis(x, 3, 1)
+    a = pyjax.lax.conv_general_dilated_patches(x, **kw)
+    b = real.lax.conv_general_dilated_patches(x, **kw)
+    assert a.shape == b.shape and a.dtype == b.dtype
+    np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_conv_local_vs_jax_with_gradients():
+    real = _real()
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((2, 7, 6, 3)).astype(np.float32)
+    w = rng.standard_normal((3, 4, 12, 5)).astype(np.float32)     # WHIO, spatial = output's
+
+    def f(m, x, w):
+        return m.lax.conv_general_dilated_local(x, w, (2, 2), "SAME", (2, 2),
+                                                dimension_numbers=("NHWC", "WHIO", "NWHC"))
+    np.testing.assert_allclose(f(pyjax, x, w), f(real, x, w), rtol=1e-5, atol=1e-5)
+    ga = pyjax.grad(lambda x, w: (f(pyjax, x, w) ** 2).sum(), (0, 1))(x, w)
+    gb = real.grad(lambda x, w: (f(real, x, w) ** 2).sum(), (0, 1))(x, w)
+    for a, b in zip(ga, gb):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)

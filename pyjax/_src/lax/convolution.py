@@ -803,7 +803,67 @@ register(conv_general_dilated_p, impl=_conv_impl, abstract_eval=_conv_abstract, 
          transpose=_conv_transpose_rule, batch=_conv_batch)
 
 
+# ---------------------------------------------------------------------------
+# Patches and locally connected (unshared) convolutions, built on conv_general_dilated
+
+
+def _move_axes(x, src, dst):
+    """np.moveaxis for a lax value."""
+    nd = get_aval(x).ndim
+    src, dst = [s % nd for s in src], [d % nd for d in dst]
+    order = [n for n in range(nd) if n not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return _L().transpose(x, order)
+
+
+def conv_general_dilated_patches(lhs, filter_shape, window_strides, padding, lhs_dilation=None,
+                                 rhs_dilation=None, dimension_numbers=None, precision=None,
+                                 preferred_element_type=None):
+    """The patches that a convolution with a `filter_shape` window would see, as features:
+    output feature c * prod(filter_shape) + s holds input channel c at window position s
+    (row-major over the window)."""
+    lhs = _as_array(lhs)
+    filter_shape = tuple(operator.index(k) for k in filter_shape)
+    lhs_shape = get_aval(lhs).shape
+    if len(filter_shape) != len(lhs_shape) - 2:
+        raise ValueError(f"conv_general_dilated_patches: filter_shape {filter_shape} needs one "
+                         f"entry per spatial dimension of lhs (shape {lhs_shape})")
+    dnums = conv_dimension_numbers(lhs_shape, (1, 1) + filter_shape, dimension_numbers)
+    lhs_spec, rhs_spec, _ = dnums
+    window = int(np.prod(filter_shape, dtype=np.int64))
+    channels = lhs_shape[lhs_spec[1]]
+    # A one-hot kernel per (channel, window position), applied channel by channel
+    # (feature_group_count = channels): logical layout (out features, 1, *filter_shape).
+    one_hot = np.eye(window, dtype=get_aval(lhs).dtype).reshape((window, 1) + filter_shape)
+    kernel = np.tile(one_hot, (channels,) + (1,) * (1 + len(filter_shape)))
+    kernel = np.transpose(kernel, np.argsort(rhs_spec))
+    return conv_general_dilated(lhs, kernel, window_strides, padding, lhs_dilation, rhs_dilation,
+                                dnums, feature_group_count=channels, precision=precision,
+                                preferred_element_type=preferred_element_type)
+
+
+def conv_general_dilated_local(lhs, rhs, window_strides, padding, filter_shape, lhs_dilation=None,
+                               rhs_dilation=None, dimension_numbers=None, precision=None):
+    """A convolution whose weights differ at every output position (a locally connected
+    layer): `rhs` has the output's spatial sizes where a kernel has its window, and
+    prod(filter_shape) * in_features input features (channel-major, as the patches)."""
+    lhs, rhs = _as_array(lhs), _as_array(rhs)
+    patches = conv_general_dilated_patches(lhs, filter_shape, window_strides, padding,
+                                           lhs_dilation, rhs_dilation, dimension_numbers,
+                                           precision)
+    _, rhs_spec, out_spec = conv_dimension_numbers(get_aval(lhs).shape,
+                                                   (1, 1) + tuple(filter_shape), dimension_numbers)
+    # Contract the patch features; the output's spatial dimensions pair with rhs's.
+    pairs = sorted(zip(out_spec[2:], rhs_spec[2:]))
+    dn = (((out_spec[1],), (rhs_spec[1],)),
+          (tuple(a for a, _ in pairs), tuple(b for _, b in pairs)))
+    out = _L().dot_general(patches, rhs, dn, precision=precision)
+    return _move_axes(out, (-2, -1), (out_spec[0], out_spec[1]))
+
+
 __all__ = ["ConvDimensionNumbers", "ConvGeneralDilatedDimensionNumbers", "conv",
+           "conv_general_dilated_local", "conv_general_dilated_patches",
            "conv_dimension_numbers", "conv_general_dilated", "conv_general_dilated_p",
            "conv_general_permutations", "conv_general_shape_tuple", "conv_shape_tuple",
            "conv_transpose", "conv_transpose_shape_tuple", "conv_with_general_padding",

@@ -151,3 +151,187 @@ dot_general_p = Primitive("dot_general")
 register(dot_general_p, impl=_dot_impl, abstract_eval=_dot_abstract, jvp=_dot_jvp,
          transpose=_dot_transpose, batch=_dot_batch, weak_type=_dot_weak)
 
+
+
+# ---------------------------------------------------------------------------
+# ragged_dot: a dot_general whose lhs ragged dimension is cut into consecutive groups
+
+
+class RaggedDotDimensionNumbers:
+    """dot_dimension_numbers ((lhs_contracting, rhs_contracting), (lhs_batch, rhs_batch)),
+    the lhs ragged dimension and the rhs group dimension (if any), as jax.lax's."""
+    __slots__ = ("dot_dimension_numbers", "lhs_ragged_dimensions", "rhs_group_dimensions")
+
+    def __init__(self, dot_dimension_numbers, lhs_ragged_dimensions, rhs_group_dimensions):
+        set_ = object.__setattr__
+        set_(self, "dot_dimension_numbers",
+             tuple(tuple(tuple(int(d) for d in dims) for dims in pair)
+                   for pair in dot_dimension_numbers))
+        set_(self, "lhs_ragged_dimensions", tuple(int(d) for d in lhs_ragged_dimensions))
+        set_(self, "rhs_group_dimensions", tuple(int(d) for d in rhs_group_dimensions))
+
+    def __setattr__(self, name, value):
+        raise AttributeError("RaggedDotDimensionNumbers is immutable")
+
+    def _key(self):
+        return (self.dot_dimension_numbers, self.lhs_ragged_dimensions, self.rhs_group_dimensions)
+
+    def __eq__(self, other):
+        return type(other) is RaggedDotDimensionNumbers and self._key() == other._key()
+
+    def __hash__(self):
+        return hash(self._key())
+
+    def __repr__(self):
+        return (f"RaggedDotDimensionNumbers(dot_dimension_numbers={self.dot_dimension_numbers}, "
+                f"lhs_ragged_dimensions={self.lhs_ragged_dimensions}, "
+                f"rhs_group_dimensions={self.rhs_group_dimensions})")
+
+
+_BASIC_RAGGED = RaggedDotDimensionNumbers((((1,), (1,)), ((), ())), (0,), (0,))
+
+
+def _group_mask(group_sizes, size, dtype):
+    """mask[p, j] = 1 where position p of the ragged dimension lies in group j (groups are
+    consecutive runs of group_sizes[j] positions; positions past the last group are in none)."""
+    L = _L()
+    ends = L.cumsum(group_sizes)
+    starts = L.sub(ends, group_sizes)
+    g = get_aval(group_sizes).shape[0]
+    pos = L.broadcasted_iota(get_aval(group_sizes).dtype, (size, g), 0)
+    inside = L.bitwise_and(L.ge(pos, L.broadcast_in_dim(starts, (size, g), (1,))),
+                           L.lt(pos, L.broadcast_in_dim(ends, (size, g), (1,))))
+    return L.convert_element_type(inside, dtype)
+
+
+def ragged_dot_general(lhs, rhs, group_sizes, ragged_dot_dimension_numbers, precision=None,
+                       preferred_element_type=None, group_offset=None, out_sharding=None):
+    """dot_general where the lhs ragged dimension is split into groups of `group_sizes`:
+    ragged non-contracting dim: each group uses its own slice of rhs's group dimension;
+    ragged contracting dim: one output per group (a new leading dimension), contracting only
+    that group's positions; ragged batch dim: the plain dot_general."""
+    L = _L()
+    lhs, rhs, group_sizes = L.asarray(lhs), L.asarray(rhs), L.asarray(group_sizes)
+    dn = ragged_dot_dimension_numbers
+    name = "ragged_dot_general"
+    if group_offset is not None:
+        raise TypeError(f"{name}: group_offset is not supported (JAX's CPU lowering rejects it "
+                        "too)")
+    la, ra, ga = get_aval(lhs), get_aval(rhs), get_aval(group_sizes)
+    if not dtypes.issubdtype(ga.dtype, np.integer):
+        raise TypeError(f"{name}: group_sizes must have an integer dtype, got {ga.dtype}")
+    if ga.ndim != 1:
+        raise TypeError(f"{name}: group_sizes must have shape [g] here, got {ga.shape}")
+    if len(dn.lhs_ragged_dimensions) != 1:
+        raise TypeError(f"{name}: expected exactly one lhs ragged dimension, got "
+                        f"{dn.lhs_ragged_dimensions}")
+    (lc, rc), (lb, rb) = dn.dot_dimension_numbers
+    r = dn.lhs_ragged_dimensions[0]
+    if not 0 <= r < la.ndim:
+        raise TypeError(f"{name}: lhs ragged dimension {r} out of range for shape {la.shape}")
+    g = ga.shape[0]
+    dt = dtypes.result_type(la.dtype, ra.dtype)
+    lhs, rhs = L.convert_element_type(lhs, dt), L.convert_element_type(rhs, dt)
+    out_dt = dt if preferred_element_type is None else dtypes.canonicalize_dtype(preferred_element_type)
+    dims = ((lc, rc), (lb, rb))
+    if r in lb or r in lc:
+        if dn.rhs_group_dimensions:
+            raise TypeError(f"{name}: rhs must have no group dimension when the lhs ragged "
+                            f"dimension is a batch or contracting dimension, got "
+                            f"{dn.rhs_group_dimensions}")
+        if r in lb:
+            # Groups along a batch dimension pair batch elements one to one: no masking.
+            return L.dot_general(lhs, rhs, dims, precision, out_dt)
+        # Contracting: one copy of lhs per group, zero outside the group's positions.
+        mask = _group_mask(group_sizes, la.shape[r], dt)
+        lhs_g = L.mul(L.broadcast_in_dim(lhs, (g,) + la.shape, tuple(range(1, la.ndim + 1))),
+                      L.broadcast_in_dim(L.transpose(mask, (1, 0)), (g,) + la.shape, (0, r + 1)))
+        shifted = ((tuple(d + 1 for d in lc), rc), (tuple(d + 1 for d in lb), rb))
+        out = L.dot_general(lhs_g, rhs, shifted, precision, out_dt)
+        return moveaxis(out, len(lb), 0)
+    if len(dn.rhs_group_dimensions) != 1:
+        raise TypeError(f"{name}: rhs needs exactly one group dimension when the lhs ragged "
+                        f"dimension is not contracting, got {dn.rhs_group_dimensions}")
+    gd = dn.rhs_group_dimensions[0]
+    if not 0 <= gd < ra.ndim or gd in rc or gd in rb or ra.shape[gd] != g:
+        raise TypeError(f"{name}: rhs group dimension {gd} of shape {ra.shape} must be a free "
+                        f"dimension of size {g} (the number of groups)")
+    # Every group's product, then each row keeps its own group's (a mask summed over groups).
+    out = L.dot_general(lhs, rhs, dims, precision, out_dt)
+    lhs_free = _free(la.ndim, lc, lb)
+    r_pos = len(lb) + lhs_free.index(r)
+    g_pos = len(lb) + len(lhs_free) + _free(ra.ndim, rc, rb).index(gd)
+    mask = _group_mask(group_sizes, la.shape[r], out_dt)
+    out = L.mul(out, L.broadcast_in_dim(mask, get_aval(out).shape, (r_pos, g_pos)))
+    return L.reduce_sum(out, (g_pos,))
+
+
+def ragged_dot(lhs, rhs, group_sizes, precision=None, preferred_element_type=None,
+               group_offset=None, out_sharding=None):
+    """lhs (m, k) times rhs (g, k, n): rows of lhs in group j (consecutive runs of
+    group_sizes[j] rows) multiply rhs[j]; rows past the last group give zeros."""
+    return ragged_dot_general(lhs, rhs, group_sizes, _BASIC_RAGGED, precision,
+                              preferred_element_type, group_offset, out_sharding)
+
+
+# ---------------------------------------------------------------------------
+# scaled_dot: block-scaled operands (e.g. float8 values with float8_e8m0fnu scales)
+
+
+def _expand_scale(x, scale, contracting, name):
+    """`scale` repeated over blocks of the contracting dimensions, to x's shape."""
+    L = _L()
+    xs, ss = get_aval(x).shape, get_aval(scale).shape
+    if len(xs) != len(ss):
+        raise TypeError(f"scaled_dot: {name}_scale must have the rank of {name}, got shapes "
+                        f"{ss} and {xs}")
+    for d, (n, s) in enumerate(zip(xs, ss)):
+        if d in contracting:
+            if s == 0 or n % s:
+                raise TypeError(f"scaled_dot: the contracting dimension {d} of {name} (size {n}) "
+                                f"must be a multiple of {name}_scale's (size {s})")
+        elif n != s:
+            raise TypeError(f"scaled_dot: non-contracting dimension {d} of {name} and "
+                            f"{name}_scale must have one size, got shapes {xs} and {ss}")
+    # Insert a block axis after each contracting dimension, broadcast, and merge.
+    big, dims, pos = [], [], 0
+    for d, (n, s) in enumerate(zip(xs, ss)):
+        dims.append(pos)
+        big.append(s)
+        pos += 1
+        if d in contracting:
+            big.append(n // s)
+            pos += 1
+    return L.reshape(L.broadcast_in_dim(scale, tuple(big), tuple(dims)), xs)
+
+
+def scaled_dot(lhs, rhs, *, lhs_scale=None, rhs_scale=None, dimension_numbers=None,
+               preferred_element_type=None):
+    """dot_general of (lhs * lhs_scale) and (rhs * rhs_scale), each scale repeated over
+    equal blocks of the contracting dimensions.  As XLA's CPU decomposition: operands and
+    scales are rounded to bfloat16 and multiplied there, then contracted with float32
+    accumulation into `preferred_element_type` (bfloat16 by default)."""
+    L = _L()
+    lhs, rhs = L.asarray(lhs), L.asarray(rhs)
+    if dimension_numbers is None:
+        n = get_aval(lhs).ndim
+        if n < 2:
+            raise TypeError("scaled_dot does not support 0-rank and 1-rank operands.")
+        dimension_numbers = (((n - 1,), (n - 2,)), (tuple(range(n - 2)), tuple(range(n - 2))))
+    (lc, rc), (lb, rb) = dimension_numbers
+    lc, rc = tuple(int(d) for d in lc), tuple(int(d) for d in rc)
+    lb, rb = tuple(int(d) for d in lb), tuple(int(d) for d in rb)
+    out_dt = dtypes.canonicalize_dtype(preferred_element_type if preferred_element_type
+                                       is not None else dtypes.bfloat16)
+    bf16 = np.dtype(dtypes.bfloat16)
+
+    def scaled(x, scale, contracting, name):
+        x = L.convert_element_type(x, bf16)
+        if scale is None:
+            return x
+        scale = L.convert_element_type(L.asarray(scale), bf16)
+        return L.mul(x, _expand_scale(x, scale, contracting, name))
+    a = scaled(lhs, lhs_scale, lc, "lhs")
+    b = scaled(rhs, rhs_scale, rc, "rhs")
+    out = L.dot_general(a, b, ((lc, rc), (lb, rb)), preferred_element_type=np.float32)
+    return L.convert_element_type(out, out_dt)

@@ -494,6 +494,29 @@ def _igamma_grad_a_impl(a, x):
     return out.astype(dt)
 
 
+def _mulhi_impl(x, y):
+    """The high half of the 2N-bit product of N-bit integers (two's complement for signed)."""
+    x, y = np.asarray(x), np.asarray(y)
+    bits = x.dtype.itemsize * 8
+    signed = x.dtype.kind == "i"
+    if bits <= 32:
+        wide = np.int64 if signed else np.uint64
+        return ((x.astype(wide) * y.astype(wide)) >> bits).astype(x.dtype)
+    # 64 bits: the unsigned 128-bit product from 32-bit halves, then the signed correction
+    # hi(x*y) = hi_u(x, y) - (x < 0 ? y : 0) - (y < 0 ? x : 0)  (mod 2**64).
+    u64 = np.uint64
+    xu, yu = x.view(u64) if signed else x, y.view(u64) if signed else y
+    xu, yu = np.broadcast_arrays(xu, yu)
+    m32, s32 = u64(0xFFFFFFFF), u64(32)
+    xl, xh, yl, yh = xu & m32, xu >> s32, yu & m32, yu >> s32
+    ll, lh, hl, hh = xl * yl, xl * yh, xh * yl, xh * yh
+    mid = (ll >> s32) + (lh & m32) + (hl & m32)
+    hi = hh + (lh >> s32) + (hl >> s32) + (mid >> s32)
+    if signed:
+        hi = hi - np.where(x < 0, yu, u64(0)) - np.where(y < 0, xu, u64(0))
+        return hi.view(np.int64)
+    return hi
+
 _BINARY = [
     # name, impl, accepted dtypes, (jvp for x, jvp for y) as fn(t, x, y) or None
     ("add", np.add, NUMBER, (lambda t, x, y: t, lambda t, x, y: t)),
@@ -518,6 +541,7 @@ _BINARY = [
     ("shift_left", _shift_impl("left"), INT, None),
     ("shift_right_arithmetic", _shift_impl("arith"), INT, None),
     ("shift_right_logical", _shift_impl("logical"), INT, None),
+    ("mulhi", _mulhi_impl, INT, None),
     ("polygamma", _float16_safe(lambda m, x: _nan_at_poles(sps.polygamma(m, x), x, m)), FLOAT,
      (_polygamma_jvp_m, lambda t, m, x: _L().mul(t, _L().polygamma(_L().add(m, _one(m)), x)))),
     ("igamma", _float16_safe(sps.gammainc), FLOAT,

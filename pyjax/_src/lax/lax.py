@@ -6,6 +6,7 @@ and dtypes; only Python scalars are converted (weakly) to the other operand's dt
 import builtins
 import enum
 import operator
+from typing import Sequence, Union
 
 import numpy as np
 
@@ -13,12 +14,14 @@ from pyjax._src import core, dtypes
 from pyjax._src.core import ArrayImpl, Tracer, get_aval
 from pyjax._src.lax.dot import dot_general_p
 from pyjax._src.lax.elementwise import (_convert_impl, binary, bitcast_convert_type_p, clamp_p, compare,
-                                        complex_p, convert_element_type_p, integer_pow_p,
+                                        complex_p, convert_element_type_p, igamma_grad_a_p,
+                                        integer_pow_p,
                                         round_p, select_n_p, stop_gradient_p, unary)
 from pyjax._src.lax.reduce import argmax_p, argmin_p, cumulative, reductions
 from pyjax._src.lax.shape import (broadcast_in_dim_p, concatenate_p, dynamic_slice_p,
                                   dynamic_update_slice_p, iota_p, pad_p, reshape_p, rev_p,
-                                  slice_p, squeeze_p, transpose_p)
+                                  optimization_barrier_p, slice_p, split_p, squeeze_p,
+                                  transpose_p)
 
 _PY_SCALARS = (bool, int, float, complex)
 
@@ -454,3 +457,220 @@ from pyjax._src.lax.parallel import (all_gather, axis_index, axis_size, pmax, pm
 from pyjax._src.lax.control_flow import (associative_scan, cond, fori_loop, map,  # noqa: E402,F401
                                          scan, switch, while_loop)
 from pyjax._src.lax.sorting import sort, sort_key_val, top_k  # noqa: E402,F401
+
+
+# --- more shape helpers -------------------------------------------------------
+
+# Type aliases of JAX's signatures (typing objects, as in jax.lax).
+DotDimensionNumbers = tuple[tuple[Sequence[int], Sequence[int]],
+                            tuple[Sequence[int], Sequence[int]]]
+
+
+class Precision(enum.Enum):
+    """Precision of matrix products and convolutions (accepted everywhere; the NumPy back
+    end always computes at full precision)."""
+    DEFAULT = 0
+    HIGH = 1
+    HIGHEST = 2
+
+    @classmethod
+    def _missing_(cls, value):
+        aliases = {"default": cls.DEFAULT, "bfloat16": cls.DEFAULT, "fastest": cls.DEFAULT,
+                   "high": cls.HIGH, "bfloat16_3x": cls.HIGH, "tensorfloat32": cls.HIGH,
+                   "highest": cls.HIGHEST, "float32": cls.HIGHEST}
+        if isinstance(value, str) and value.lower() in aliases:
+            return aliases[value.lower()]
+        return None
+
+    def __str__(self):
+        return self.name
+
+
+PrecisionLike = Union[None, str, Precision, tuple[str, str], tuple[Precision, Precision]]
+
+
+def split(operand, sizes, axis=0):
+    """Pieces of `operand` of the given `sizes` along `axis` (the sizes must add up to it)."""
+    operand = asarray(operand)
+    ndim = get_aval(operand).ndim
+    axis = operator.index(axis)
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"split: axis {axis} is out of bounds for an operand of rank {ndim}")
+    return split_p.bind(operand, sizes=tuple(operator.index(s) for s in sizes), axis=axis % ndim)
+
+
+def unstack(x, axis=0):
+    """The slices of `x` along `axis`, as a tuple of arrays of one rank less."""
+    x = asarray(x)
+    aval = get_aval(x)
+    axis = operator.index(axis)
+    if not -aval.ndim <= axis < aval.ndim:
+        raise ValueError(f"unstack: axis {axis} is out of bounds for an array of rank {aval.ndim}")
+    axis %= aval.ndim
+    pieces = split(x, (1,) * aval.shape[axis], axis)
+    return tuple(squeeze(p, (axis,)) for p in pieces)
+
+
+def tile(operand, reps):
+    """`operand` repeated reps[i] times along each dimension i (len(reps) == operand.ndim)."""
+    operand = asarray(operand)
+    aval = get_aval(operand)
+    reps = tuple(operator.index(r) for r in reps)
+    if len(reps) != aval.ndim:
+        raise TypeError(f"reps length must be equal to the ndim of x, got len(reps)={len(reps)} "
+                        f"and x.ndim={aval.ndim}.")
+    if builtins.any(r < 0 for r in reps):
+        raise ValueError(f"tile: reps must be nonnegative, got {reps}")
+    # Interleave a repeat axis before every axis, then merge each pair: (r0, n0, r1, n1, ...).
+    big = tuple(d for pair in zip(reps, aval.shape) for d in pair)
+    b = broadcast_in_dim(operand, big, tuple(range(1, 2 * aval.ndim, 2)))
+    return reshape(b, tuple(r * n for r, n in zip(reps, aval.shape)))
+
+
+def collapse(operand, start_dimension, stop_dimension=None):
+    """`operand` with dimensions [start_dimension, stop_dimension) merged into one."""
+    shape = get_aval(operand).shape
+    lo, hi, _ = builtins.slice(start_dimension, stop_dimension).indices(len(shape))
+    if hi < lo:
+        raise ValueError(f"Invalid dimension range passed to collapse: {shape}"
+                         f"[{start_dimension}:{stop_dimension}]")
+    size = int(np.prod(shape[lo:hi], dtype=np.int64))
+    return reshape(operand, shape[:lo] + (size,) + shape[hi:])
+
+
+def broadcast_shapes(*shapes):
+    """The NumPy broadcast of `shapes` (tuples of ints)."""
+    if not shapes:
+        raise ValueError("broadcast_shapes requires at least one shape")
+    shapes = [canonicalize_shape(s) for s in shapes]
+    if builtins.all(s == shapes[0] for s in shapes):
+        return shapes[0]
+    try:
+        return tuple(int(d) for d in np.broadcast_shapes(*shapes))
+    except ValueError:
+        raise ValueError(f"Incompatible shapes for broadcasting: shapes={shapes}") from None
+
+
+def broadcast_to_rank(x, rank):
+    """`x` with leading dimensions of size 1 added up to rank `rank`."""
+    x = asarray(x)
+    ndim = get_aval(x).ndim
+    if ndim == rank:
+        return x
+    return broadcast(x, (1,) * (rank - ndim))
+
+
+def broadcast_like(arr, like_arr):
+    """`arr` broadcast (NumPy rules) to the shape of `like_arr`."""
+    arr = asarray(arr)
+    shape = get_aval(like_arr).shape if isinstance(like_arr, core.Array) else np.shape(like_arr)
+    aval = get_aval(arr)
+    out = broadcast_shapes(aval.shape, shape)
+    if out != tuple(shape):
+        raise ValueError(f"Incompatible shapes for broadcasting: {aval.shape} cannot be broadcast "
+                         f"to the shape {tuple(shape)} of like_arr")
+    nd = len(shape)
+    lead = nd - aval.ndim
+    # Size-1 axes that stretch are dropped first (broadcast_in_dim's dims must match or be 1).
+    return broadcast_in_dim(arr, shape, tuple(range(lead, nd)))
+
+
+def empty(shape, dtype, *, out_sharding=None):
+    """An array of `shape` and `dtype` whose values are unspecified (zeros here, as on JAX's CPU)."""
+    return full(shape, 0, dtypes.canonicalize_dtype(dtype))
+
+
+def dtype(x):
+    """The (canonical) dtype of a value, type or dtype-like, as `jax.lax.dtype`."""
+    return dtypes.dtype(x, canonicalize=True)
+
+
+def mulhi(x, y, /):
+    """The high N bits of the 2N-bit product of N-bit integers, elementwise."""
+    return _binop(binary["mulhi"])(x, y)
+
+
+def optimization_barrier(operand, /):
+    """The identity on a pytree of arrays.  XLA uses the barrier to block code motion and
+    common-subexpression elimination; pyjax executes equations as written."""
+    from pyjax._src import tree_util
+    leaves, tree = tree_util.tree_flatten(operand)
+    return tree_util.tree_unflatten(tree, optimization_barrier_p.bind(*[asarray(v) for v in leaves]))
+
+
+def with_sharding_constraint(x, shardings):
+    """The identity on a pytree of arrays: pyjax runs on one device, where every sharding
+    constraint holds."""
+    from pyjax._src import tree_util
+    return tree_util.tree_map(asarray, x)
+
+
+def stage(x, /):
+    """Lifts a value (a Python scalar, a NumPy array) into the current trace: the identity on
+    its values, a constant of the trace (as in JAX, where staging it adds no equation)."""
+    return asarray(x)
+
+
+def shape_as_value(shape):
+    """A (static) shape as a 1-D integer array."""
+    shape = canonicalize_shape(shape)
+    dt = np.dtype(np.int64 if builtins.any(d >= 2 ** 31 for d in shape) else np.int32)
+    if not shape:
+        return full((0,), 0, dt)
+    return np.asarray(shape, dtype=dt)
+
+
+def platform_dependent(*args, default=None, **per_platform):
+    """`per_platform['cpu'](*args)` (pyjax always runs on the CPU), else `default(*args)`."""
+    for name, branch in per_platform.items():
+        if not callable(branch):
+            raise TypeError(f"lax.platform_dependent: the '{name}' branch must be a callable.")
+        if name == "gpu":
+            raise ValueError("Use 'cuda' or 'rocm' for lax.platform_dependent.")
+    branch = per_platform.get("cpu", default)
+    if branch is None:
+        raise ValueError("lax.platform_dependent: no branch for the platform 'cpu' and no "
+                         f"default (branches given: {sorted(per_platform)})")
+    return branch(*args)
+
+
+def composite(decomposition, name, version=0):
+    """Wraps `decomposition` as a named composite op: positional arguments are its inputs,
+    keyword arguments its (static) attributes.  Its semantics are the decomposition's, which
+    is what pyjax executes (a compiler could substitute a kernel for `name`)."""
+    import functools
+
+    @functools.wraps(decomposition)
+    def wrapper(*args, **kwargs):
+        from pyjax._src import errors, tree_util
+        for v in tree_util.tree_leaves(kwargs):
+            if isinstance(v, Tracer):
+                raise errors.UnexpectedTracerError(
+                    "Found a JAX Tracer as an attribute in the decomposition for the "
+                    f"composite op '{name}'. This means that the decomposition function "
+                    "closes over a value that is involved in a JAX transformation. "
+                    "Any values that aren't explicitly known at compile time must be "
+                    "explicitly passed as arguments to the composite.")
+        return decomposition(*args, **kwargs)
+
+    return wrapper
+
+
+def igamma_grad_a(a, x):
+    """d/da of the regularized lower incomplete gamma function P(a, x)."""
+    return _binop(igamma_grad_a_p)(a, x)
+
+
+def random_gamma_grad(a, x):
+    """The derivative of a Gamma(a) sample `x` with respect to `a` (its CDF held fixed)."""
+    from pyjax._src.random_distributions import random_gamma_grad as impl
+    return impl(a, x)
+
+
+from pyjax._src.lax.sorting import approx_max_k, approx_min_k  # noqa: E402,F401
+from pyjax._src.lax.parallel import (all_to_all, pbroadcast, pshuffle, psum_scatter,  # noqa: E402,F401
+                                     pswapaxes)
+from pyjax._src.lax.dot import (RaggedDotDimensionNumbers, ragged_dot,  # noqa: E402,F401
+                                ragged_dot_general)
+from pyjax._src.lax.rng import RandomAlgorithm, rng_bit_generator, rng_uniform  # noqa: E402,F401
+from pyjax._src.lax.dot import scaled_dot  # noqa: E402,F401

@@ -209,3 +209,125 @@ def ppermute(x, axis_name, perm):
     perm = tuple((int(s), int(d)) for s, d in perm)
     return tree_map(lambda v: ppermute_p.bind(_L().asarray(v), axes=_names(axis_name), perm=perm), x)
 
+
+
+# --- collectives built from the ones above -------------------------------------
+# Under vmap, all_gather and psum give values shared by every member (unbatched), and the
+# member's own part is then picked with its axis_index: a batched dynamic slice, i.e. one
+# gather.  Gradients follow from those of psum, all_gather and dynamic_slice.
+
+
+def _no_groups(name, axis_index_groups):
+    if axis_index_groups is not None:
+        # vmap is the only transformation that binds axis names in pyjax; JAX's vmap rules
+        # of the collectives do not support groups either.
+        raise NotImplementedError(f"{name}: axis_index_groups not supported in vmap collectives.")
+
+
+def _single_axis(name, axis_name):
+    names = _names(axis_name)
+    if len(names) != 1:
+        raise NotImplementedError(f"{name} over several axis names {names} is not supported; "
+                                  "name one axis")
+    return names[0]
+
+
+def _axis_arg(name, axis, ndim, what):
+    axis = int(axis)
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"{name}: {what} {axis} is out of bounds for an operand of rank {ndim}")
+    return axis % ndim
+
+
+def psum_scatter(x, axis_name, *, scatter_dimension=0, axis_index_groups=None, tiled=False):
+    """psum(x, axis_name), of which member i keeps part i along `scatter_dimension` (that
+    dimension removed unless `tiled`, where it keeps a chunk of size/axis_size)."""
+    from pyjax._src.tree_util import tree_map
+    _no_groups("psum_scatter", axis_index_groups)
+    L = _L()
+    n = axis_size(axis_name)
+
+    def one(v):
+        v = L.asarray(v)
+        shape = get_aval(v).shape
+        d = _axis_arg("psum_scatter", scatter_dimension, len(shape), "scatter_dimension")
+        total = psum(v, axis_name)
+        i = axis_index(_single_axis("psum_scatter", axis_name))
+        if tiled:
+            if shape[d] % n:
+                raise ValueError(f"psum_scatter: the size {shape[d]} of scatter_dimension {d} "
+                                 f"must be divisible by the axis size {n}")
+            chunk = shape[d] // n
+            return L.dynamic_slice_in_dim(total, L.mul(i, np.int32(chunk)), chunk, d)
+        if shape[d] != n:
+            raise ValueError(f"psum_scatter: the size {shape[d]} of scatter_dimension {d} must "
+                             f"equal the axis size {n} (or use tiled=True)")
+        return L.dynamic_index_in_dim(total, i, d, keepdims=False)
+    return tree_map(one, x)
+
+
+def all_to_all(x, axis_name, split_axis, concat_axis, *, axis_index_groups=None, tiled=False):
+    """Member i receives chunk i (along `split_axis`) of every member's x, stacked along
+    `concat_axis` in member order (concatenated there when `tiled`)."""
+    from pyjax._src.tree_util import tree_map
+    _no_groups("all_to_all", axis_index_groups)
+    L = _L()
+    name = _single_axis("all_to_all", axis_name)
+    n = axis_size(axis_name)
+
+    def one(v):
+        v = L.asarray(v)
+        shape = get_aval(v).shape
+        s = _axis_arg("all_to_all", split_axis, len(shape), "split_axis")
+        everyone = all_gather(v, axis_name)         # (members, *shape), the same everywhere
+        i = axis_index(name)
+        if not tiled:
+            if shape[s] != n:
+                raise ValueError(f"all_to_all requires the size of the mapped axis axis_name to "
+                                 f"equal x.shape[split_axis], but they are {n} and {shape[s]} "
+                                 f"respectively.")
+            c = _axis_arg("all_to_all", concat_axis, len(shape), "concat_axis")
+            mine = L.dynamic_index_in_dim(everyone, i, s + 1, keepdims=False)
+            return moveaxis(mine, 0, c)
+        if shape[s] % n:
+            raise ValueError(f"all_to_all: the size {shape[s]} of split_axis {s} must be "
+                             f"divisible by the axis size {n}")
+        c = _axis_arg("all_to_all", concat_axis, len(shape), "concat_axis")
+        chunk = shape[s] // n
+        mine = L.dynamic_slice_in_dim(everyone, L.mul(i, np.int32(chunk)), chunk, s + 1)
+        mine = moveaxis(mine, 0, c)                 # (..., members, concat dim, ...)
+        out_shape = list(get_aval(mine).shape)
+        out_shape[c:c + 2] = [out_shape[c] * out_shape[c + 1]]
+        return L.reshape(mine, tuple(out_shape))
+    return tree_map(one, x)
+
+
+def pswapaxes(x, axis_name, axis, *, axis_index_groups=None):
+    """Swap the named axis with positional `axis` (whose size must equal the axis size):
+    all_to_all(x, axis_name, axis, axis)."""
+    return all_to_all(x, axis_name, axis, axis, axis_index_groups=axis_index_groups)
+
+
+def pshuffle(x, axis_name, perm):
+    """Member i receives member perm[i]'s value (`perm` a permutation of range(axis size))."""
+    perm = [int(p) for p in perm]
+    if set(perm) != set(range(len(perm))):
+        raise ValueError(f"`perm` does not represent a permutation: {perm}")
+    return ppermute(x, axis_name, list(zip(perm, range(len(perm)))))
+
+
+def pbroadcast(x, axis_name, source):
+    """Every member receives member `source`'s value: psum of x masked to the source."""
+    from pyjax._src.tree_util import tree_map
+    L = _L()
+    source = int(source)
+    n = axis_size(axis_name)
+    if not 0 <= source < n:
+        raise ValueError(f"pbroadcast: source {source} is out of range for an axis of size {n}")
+    is_source = L.eq(axis_index(_single_axis("pbroadcast", axis_name)), np.int32(source))
+
+    def one(v):
+        v = L.asarray(v)
+        return psum(L.select(L.broadcast_in_dim(is_source, get_aval(v).shape, ()), v,
+                             L.full_like(v, 0)), axis_name)
+    return tree_map(one, x)

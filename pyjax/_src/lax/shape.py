@@ -369,27 +369,33 @@ def _ds_transpose(ct, x, *idx, slice_sizes):
     return [dynamic_update_slice_p.bind(zeros, ct, *idx)] + [None] * len(idx)
 
 
-def unrolled_batch(prim):
-    """Batching by applying `prim` to each batch element: for index-dependent primitives
-    whose vectorised form needs gather/scatter."""
-
-    def rule(vals, dims, **params):
-        L = _L()
-        size = batch_size_of(vals, dims)
-        outs = []
-        for b in range(size):
-            args = [v if d is None else L.index_in_dim(v, b, d, keepdims=False)
-                    for v, d in zip(vals, dims)]
-            outs.append(prim.bind(*args, **params))
-        return L.stack(outs), 0
-
-    return rule
+def _stacked_indices(idx, dims, size):
+    """The scalar start indices of a batched dynamic slice as one (size, n) index array."""
+    L = _L()
+    cols = [L.reshape(bdim_at_front(i, d, size), (size, 1)) for i, d in zip(idx, dims)]
+    return L.concatenate(cols, 1)
 
 
 def _ds_batch(vals, dims, slice_sizes):
     x, *idx = vals
+    size = batch_size_of(vals, dims)
     if any(d is not None for d in dims[1:]):
-        return unrolled_batch(dynamic_slice_p)(vals, dims, slice_sizes=slice_sizes)
+        # Batched start indices: one gather with the batch as its batching dimension
+        # (CLIP mode clamps each window into bounds, as dynamic_slice does).
+        from pyjax._src.lax import slicing
+        nd = len(slice_sizes)
+        starts = _stacked_indices(idx, dims[1:], size)
+        if dims[0] is None:
+            dn = slicing.GatherDimensionNumbers(
+                offset_dims=tuple(range(1, nd + 1)), collapsed_slice_dims=(),
+                start_index_map=tuple(range(nd)))
+            return slicing.gather(x, starts, dn, slice_sizes, mode="clip"), 0
+        dn = slicing.GatherDimensionNumbers(
+            offset_dims=tuple(range(1, nd + 1)), collapsed_slice_dims=(),
+            start_index_map=tuple(range(1, nd + 1)), operand_batching_dims=(0,),
+            start_indices_batching_dims=(0,))
+        return slicing.gather(moveaxis(x, dims[0], 0), starts, dn, (1,) + tuple(slice_sizes),
+                              mode="clip"), 0
     x = moveaxis(x, dims[0], 0)
     zero = np.zeros((), get_aval(idx[0]).dtype if idx else np.int32)
     return dynamic_slice_p.bind(x, zero, *idx, slice_sizes=(get_aval(x).shape[0],) + tuple(
@@ -440,13 +446,22 @@ def _dus_transpose(ct, x, update, *idx):
 
 
 def _dus_batch(vals, dims):
-    if any(d is not None for d in dims[2:]):
-        return unrolled_batch(dynamic_update_slice_p)(vals, dims)
     size = batch_size_of(vals, dims)
     x, u, *idx = vals
+    x, u = bdim_at_front(x, dims[0], size), bdim_at_front(u, dims[1], size)
+    if any(d is not None for d in dims[2:]):
+        # Batched start indices: one scatter whose batching dimension is the batch; CLIP
+        # clamps each window into bounds, as dynamic_update_slice does.
+        from pyjax._src.lax import slicing
+        nd = get_aval(x).ndim - 1
+        dn = slicing.ScatterDimensionNumbers(
+            update_window_dims=tuple(range(1, nd + 1)), inserted_window_dims=(),
+            scatter_dims_to_operand_dims=tuple(range(1, nd + 1)), operand_batching_dims=(0,),
+            scatter_indices_batching_dims=(0,))
+        return slicing.scatter(x, _stacked_indices(idx, dims[2:], size), u, dn,
+                               indices_are_sorted=True, unique_indices=True, mode="clip"), 0
     zero = np.zeros((), get_aval(idx[0]).dtype if idx else np.int32)
-    return dynamic_update_slice_p.bind(bdim_at_front(x, dims[0], size),
-                                       bdim_at_front(u, dims[1], size), zero, *idx), 0
+    return dynamic_update_slice_p.bind(x, u, zero, *idx), 0
 
 
 dynamic_update_slice_p = Primitive("dynamic_update_slice")
@@ -466,3 +481,63 @@ iota_p = Primitive("iota")
 register(iota_p, impl=_iota_impl, abstract_eval=lambda dtype, shape, dimension: (shape, dtype),
          weak_type=core.never_weak)
 defzero(iota_p)
+
+
+# --- split ------------------------------------------------------------------
+
+
+def _split_check(shape, sizes, axis):
+    if not 0 <= axis < len(shape):
+        raise ValueError(f"split: axis {axis} is out of bounds for an operand of shape {shape}")
+    if any(s < 0 for s in sizes):
+        raise ValueError(f"split: sizes must be nonnegative, got {sizes}")
+    if sum(sizes) != shape[axis]:
+        raise ValueError(f"Sum of sizes {sum(sizes)} must be equal to dimension {axis} of the "
+                         f"operand shape {list(shape)}")
+
+
+def _split_abstract(x, sizes, axis):
+    _split_check(x.shape, sizes, axis)
+    return [(x.shape[:axis] + (s,) + x.shape[axis + 1:], x.dtype) for s in sizes]
+
+
+def _split_impl(x, sizes, axis):
+    _split_check(np.shape(x), sizes, axis)  # np.split would not notice wrong sizes
+    if not sizes:
+        return []
+    return np.split(np.asarray(x), np.cumsum(sizes[:-1]).astype(int), axis=axis)
+
+
+def _split_transpose(cts, x, sizes, axis):
+    if all(type(ct) is Zero for ct in cts):
+        return [Zero(x.aval)]
+    return [concatenate_p.bind(*[instantiate(ct) for ct in cts], dimension=axis)]
+
+
+split_p = Primitive("split", multiple_results=True)
+register(split_p, impl=_split_impl, abstract_eval=_split_abstract,
+         batch=lambda vals, dims, sizes, axis: (split_p.bind(
+             _front(vals, dims), sizes=sizes, axis=axis + 1), 0))
+deflinear(split_p, _split_transpose)
+
+
+# --- optimization_barrier ---------------------------------------------------
+# The identity on any number of operands.  For XLA it stops code motion and CSE across the
+# barrier; pyjax runs each equation as written, so only the value semantics remain.
+
+
+def _barrier_jvp(primals, tangents):
+    out = optimization_barrier_p.bind(*primals)
+    nonzero = [i for i, t in enumerate(tangents) if type(t) is not Zero]
+    t_out = [Zero.like(o) for o in out]
+    for i, t in zip(nonzero, optimization_barrier_p.bind(*[tangents[i] for i in nonzero])):
+        t_out[i] = t
+    return out, t_out
+
+
+optimization_barrier_p = Primitive("optimization_barrier", multiple_results=True)
+register(optimization_barrier_p, impl=lambda *xs: list(xs),
+         abstract_eval=lambda *xs: [(x.shape, x.dtype) for x in xs],
+         weak_type=lambda *weak: list(weak), jvp=_barrier_jvp,
+         transpose=lambda cts, *xs: list(cts),
+         batch=lambda vals, dims: (optimization_barrier_p.bind(*vals), list(dims)))

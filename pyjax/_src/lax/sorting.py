@@ -285,4 +285,83 @@ def top_k(operand, k, *, axis=-1):
     return top_k_p.bind(operand, k=k, axis=axis)
 
 
-__all__ = ["sort_p", "sort", "sort_key_val", "sort_permutation_numpy", "top_k_p", "top_k"]
+# ---------------------------------------------------------------------------
+# approx_max_k / approx_min_k: on the CPU, XLA computes them exactly, by a stable sort
+# (plain comparisons: -0.0 equals 0.0 and ties keep the lower index first), so they are
+# exact top-k here too.
+
+
+def _log2_floor(n):
+    return int(n).bit_length() - 1
+
+
+def _log2_ceil(n):
+    return int(n - 1).bit_length() if n > 1 else 0
+
+
+def approx_top_k_output_size(input_size, rank, k, recall_target, aggregate_to_topk,
+                             input_size_override=-1):
+    """XLA's ApproxTopKReductionOutputSize: how many sorted candidates approx_top_k returns
+    when the results are not aggregated to the top k."""
+    import math
+    if aggregate_to_topk:
+        return k
+    tiling = 1024 if rank == 1 else 128
+    if input_size <= tiling or recall_target >= 1.0:
+        return input_size
+    logical = input_size_override if input_size_override >= 0 else input_size
+    windows = min(max(int((1.0 - k) / math.log(recall_target)), tiling), input_size)
+    log2_reduction = _log2_floor(logical // windows)
+    if log2_reduction == 0:
+        return input_size
+    log2_reduction = min(log2_reduction, _log2_ceil(-(-input_size // tiling)))
+    return -(-(-(-input_size // tiling)) // (1 << log2_reduction)) * tiling
+
+
+def _approx_top_k(name, is_max, operand, k, reduction_dimension, recall_target,
+                  reduction_input_size_override, aggregate_to_topk):
+    L = _L()
+    operand = L.asarray(operand)
+    aval = get_aval(operand)
+    if not dtypes.issubdtype(aval.dtype, np.floating):
+        raise ValueError(f"{name}: operand must be a floating type, got {aval.dtype}")
+    if aval.ndim == 0:
+        raise ValueError(f"{name}: operand must have rank >= 1, got a scalar")
+    dim = _canonical_dimension(reduction_dimension, aval.ndim)
+    n = aval.shape[dim]
+    k = operator.index(k)
+    if k <= 0:
+        raise ValueError(f"k must be positive, got {k}")
+    if k > n:
+        raise ValueError(f"k must be smaller than the size of reduction_dim {n}, got {k}")
+    if not 0 < recall_target <= 1:
+        raise ValueError(f"recall_target must be in (0, 1], got {recall_target}")
+    if reduction_input_size_override >= 0 and reduction_input_size_override < n:
+        raise ValueError(f"reduction_input_size_override {reduction_input_size_override} must "
+                         f"be at least the size of reduction_dim {n}")
+    size = approx_top_k_output_size(n, aval.ndim, k, recall_target, aggregate_to_topk,
+                                    reduction_input_size_override)
+    idx = L.broadcasted_iota(np.int32, aval.shape, dim)
+    keys = L.neg(operand) if is_max else operand
+    _, vals, idx = sort((keys, operand, idx), dimension=dim, is_stable=True, num_keys=1)
+    return [L.slice_in_dim(vals, 0, size, axis=dim), L.slice_in_dim(idx, 0, size, axis=dim)]
+
+
+def approx_max_k(operand, k, reduction_dimension=-1, recall_target=0.95,
+                 reduction_input_size_override=-1, aggregate_to_topk=True):
+    """The `k` largest entries along `reduction_dimension` and their int32 indices, in
+    descending order (XLA's CPU result: exact)."""
+    return _approx_top_k("approx_max_k", True, operand, k, reduction_dimension, recall_target,
+                         reduction_input_size_override, aggregate_to_topk)
+
+
+def approx_min_k(operand, k, reduction_dimension=-1, recall_target=0.95,
+                 reduction_input_size_override=-1, aggregate_to_topk=True):
+    """The `k` smallest entries along `reduction_dimension` and their int32 indices, in
+    ascending order (XLA's CPU result: exact)."""
+    return _approx_top_k("approx_min_k", False, operand, k, reduction_dimension, recall_target,
+                         reduction_input_size_override, aggregate_to_topk)
+
+
+__all__ = ["sort_p", "sort", "sort_key_val", "sort_permutation_numpy", "top_k_p", "top_k",
+           "approx_max_k", "approx_min_k"]
