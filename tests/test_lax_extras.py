@@ -112,6 +112,9 @@ def test_mulhi_scalars_and_errors():
     assert out.tolist() == [1, 0, -1] and out.dtype == np.int32
     with pytest.raises(TypeError, match="mulhi"):
         lax.mulhi(jnp.ones(3), jnp.ones(3))
+    # As JAX's: a Python scalar becomes int32, it does not take the other operand's dtype.
+    with pytest.raises(TypeError, match="same dtypes, got uint8, int32"):
+        lax.mulhi(np.array([7], np.uint8), 200)
 
 
 def test_mulhi_oracle():
@@ -154,6 +157,18 @@ def test_identity_like_functions():
     v = lax.shape_as_value((2, 3))
     assert v.tolist() == [2, 3] and v.dtype == np.int32
     assert lax.shape_as_value(()).shape == (0,)
+
+
+def test_dce_sink_keeps_its_operand_alive():
+    assert lax.dce_sink(jnp.ones(2)) is None
+    f = lambda x: (lax.dce_sink({"a": jnp.sin(x)}), x * 2)[1]  # noqa: E731
+    for fn in (f, jax.jit(f)):
+        assert float(fn(1.0)) == 2.0
+    text = str(jax.make_jaxpr(jax.jit(f))(1.0))
+    assert "dce_sink" in text and "sin" in text
+    assert "dce_sink" in str(jax.make_jaxpr(jax.grad(f))(1.0))
+    assert float(jax.grad(f)(1.0)) == 2.0
+    np.testing.assert_array_equal(jax.vmap(f)(jnp.ones(3)), [2.0] * 3)
 
 
 def test_platform_dependent_picks_cpu():

@@ -20,7 +20,7 @@ from pyjax._src.lax.elementwise import (_convert_impl, binary, bitcast_convert_t
 from pyjax._src.lax.reduce import argmax_p, argmin_p, cumulative, reductions
 from pyjax._src.lax.shape import (broadcast_in_dim_p, concatenate_p, dynamic_slice_p,
                                   dynamic_update_slice_p, iota_p, pad_p, reshape_p, rev_p,
-                                  optimization_barrier_p, slice_p, split_p, squeeze_p,
+                                  dce_sink_p, optimization_barrier_p, slice_p, split_p, squeeze_p,
                                   transpose_p)
 
 _PY_SCALARS = (bool, int, float, complex)
@@ -529,6 +529,7 @@ def tile(operand, reps):
 
 def collapse(operand, start_dimension, stop_dimension=None):
     """`operand` with dimensions [start_dimension, stop_dimension) merged into one."""
+    operand = asarray(operand)
     shape = get_aval(operand).shape
     lo, hi, _ = builtins.slice(start_dimension, stop_dimension).indices(len(shape))
     if hi < lo:
@@ -586,7 +587,13 @@ def dtype(x):
 
 
 def mulhi(x, y, /):
-    """The high N bits of the 2N-bit product of N-bit integers, elementwise."""
+    """The high N bits of the 2N-bit product of N-bit integers, elementwise.  Unlike most
+    binary lax functions, JAX's mulhi does not cast a Python scalar to the other operand's
+    dtype: both must already have one dtype."""
+    x, y = asarray(x), asarray(y)
+    if get_aval(x).dtype != get_aval(y).dtype:
+        raise TypeError(f"lax.mulhi requires arguments to have the same dtypes, got "
+                        f"{get_aval(x).dtype}, {get_aval(y).dtype}.")
     return _binop(binary["mulhi"])(x, y)
 
 
@@ -609,6 +616,14 @@ def stage(x, /):
     """Lifts a value (a Python scalar, a NumPy array) into the current trace: the identity on
     its values, a constant of the trace (as in JAX, where staging it adds no equation)."""
     return asarray(x)
+
+
+def dce_sink(val, *, prevent_mlir_dce=False):
+    """Consumes every leaf of `val` and returns nothing: staged code keeps the computation
+    of `val` (the sink is effectful, so dead-code elimination cannot remove it)."""
+    from pyjax._src import tree_util
+    for leaf in tree_util.tree_leaves(val):
+        dce_sink_p.bind(asarray(leaf), prevent_mlir_dce=bool(prevent_mlir_dce))
 
 
 def shape_as_value(shape):
@@ -664,7 +679,7 @@ def igamma_grad_a(a, x):
 def random_gamma_grad(a, x):
     """The derivative of a Gamma(a) sample `x` with respect to `a` (its CDF held fixed)."""
     from pyjax._src.random_distributions import random_gamma_grad as impl
-    return impl(a, x)
+    return impl(asarray(a), asarray(x))
 
 
 from pyjax._src.lax.sorting import approx_max_k, approx_min_k  # noqa: E402,F401

@@ -541,3 +541,21 @@ register(optimization_barrier_p, impl=lambda *xs: list(xs),
          weak_type=lambda *weak: list(weak), jvp=_barrier_jvp,
          transpose=lambda cts, *xs: list(cts),
          batch=lambda vals, dims: (optimization_barrier_p.bind(*vals), list(dims)))
+
+
+# --- dce_sink -----------------------------------------------------------------
+# Consumes a value and produces nothing; it is effectful, so dead-code elimination keeps it
+# (and with it the computation of its operand).
+
+
+def _dce_sink_jvp(primals, tangents, prevent_mlir_dce):
+    dce_sink_p.bind(*primals, prevent_mlir_dce=prevent_mlir_dce)
+    return [], []
+
+
+dce_sink_p = Primitive("dce_sink", multiple_results=True)
+register(dce_sink_p, impl=lambda x, prevent_mlir_dce: [],
+         abstract_eval=lambda x, prevent_mlir_dce: [], jvp=_dce_sink_jvp,
+         batch=lambda vals, dims, prevent_mlir_dce: (
+             dce_sink_p.bind(vals[0], prevent_mlir_dce=prevent_mlir_dce), []))
+core.effectful_primitives.add(dce_sink_p)
