@@ -326,6 +326,8 @@ class EvalTrace(Trace):
             else:
                 vals.append(_concrete_arg(prim, x))
                 weak.append(dtypes.is_weakly_typed(x))
+        if prim in abstract_eval_rules:
+            _check_eager_types(prim, args, vals, params)
         # NumPy's floating-point warnings are noise here: JAX returns inf/nan silently.
         try:
             with np.errstate(all="ignore"):
@@ -347,6 +349,25 @@ class EvalTrace(Trace):
     def process_call(self, prim, args, params):
         rule = impl_rules.get(prim)
         return rule(*args, **params) if rule else inline_call(args, params)
+
+
+# Signatures abstract evaluation has accepted eagerly: (primitive, operand types, params).
+_accepted_signatures = set()
+
+
+def _check_eager_types(prim, args, vals, params):
+    """Eager calls get the same type checks as traced ones (NumPy would often compute
+    something, e.g. a float sqrt of an int32, where JAX raises); a signature is checked
+    once, so the per-call cost is one set lookup."""
+    try:
+        key = (prim, tuple([(v.dtype, v.shape) for v in vals]), tuple(params.items()))
+        if key in _accepted_signatures:
+            return
+    except (AttributeError, TypeError):  # Python scalars or unhashable params: no caching
+        key = None
+    abstract_eval_at_user_line(prim, [get_aval(x) for x in args], params)
+    if key is not None and len(_accepted_signatures) < 65536:
+        _accepted_signatures.add(key)
 
 
 def check_special_values(name, outs, where):
