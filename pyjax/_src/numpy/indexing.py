@@ -843,7 +843,7 @@ def put_along_axis(arr, indices, values, axis, inplace=True, *, mode=None):
                          f"Got values.shape={get_aval(values).shape} and "
                          f"indices.shape={get_aval(indices).shape}.") from None
     shape = get_aval(arr).shape
-    axis = axis + len(shape) if axis < 0 else axis
+    axis = canonicalize_axis(axis, len(shape))
     idx = list(indices_fn(shape, sparse=True))
     idx[axis] = indices
     result = scatter_update(arr, tuple(idx), values, slicing.scatter, mode=mode)

@@ -292,9 +292,8 @@ def _split(op, ary, indices_or_sections, axis=0):
     ary = _arr(op, ary)
     axis = _concrete_index(axis, f"the `axis` argument of jax.numpy.{op}()")
     shp = _shape(ary)
-    if not -len(shp) <= axis < len(shp):
-        raise IndexError("tuple index out of range")
-    axis %= len(shp)
+    # JAX raises IndexError here; AxisError is one (and names the function)
+    axis = canonicalize_axis(axis, len(shp))
     size = shp[axis]
     if isinstance(indices_or_sections, (tuple, list)) or (
             isinstance(indices_or_sections, (np.ndarray, core.Array))

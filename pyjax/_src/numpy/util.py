@@ -138,26 +138,37 @@ def canonicalize_axis(axis, ndim, name="axis"):
     except (AttributeError, TypeError):
         raise TypeError(f"{name} must be an integer, got {axis!r}") from None
     if not -ndim <= axis < ndim:
-        # JAX raises a plain ValueError here (not NumPy's AxisError).
+        # NumPy's AxisError is both a ValueError and an IndexError: JAX raises ValueError for
+        # most functions and IndexError for some (mean, var, argmax, swapaxes, ...), so
+        # either `except` clause written for JAX catches it.
+        from numpy.exceptions import AxisError
         where = _public_caller()
-        raise ValueError(f"{name} {axis} is out of bounds for array of dimension {ndim}"
-                         + (f" (in jnp.{where})" if where else ""))
+        raise AxisError(f"{name} {axis} is out of bounds for array of dimension {ndim}"
+                        + (f" (in {where})" if where else ""))
     return axis % ndim
 
 
 def _public_caller():
-    """The name of the jax.numpy function the user called, for error messages: the outermost
-    frame of the run of pyjax._src.numpy frames that starts at our caller (helpers shared
-    by many functions cannot know which public function they serve)."""
-    frame, name = sys._getframe(2), None
+    """The jax.numpy function the user called ("jnp.sum", "jnp.linalg.norm"), for error
+    messages: the outermost frame of the run of pyjax._src.numpy frames that starts at our
+    caller (helpers shared by many functions cannot know which public function they serve)."""
+    frame, found = sys._getframe(2), None
     while frame is not None:
-        if frame.f_globals.get("__name__", "").startswith("pyjax._src.numpy."):
-            if not frame.f_code.co_name.startswith("_"):
-                name = frame.f_code.co_name
-        elif name is not None:
+        module = frame.f_globals.get("__name__", "")
+        if module.startswith("pyjax._src.numpy."):
+            code = frame.f_code
+            fname = code.co_name
+            # functions made by a factory (argmax = _arg("argmax", ...)) keep their name in
+            # the factory's `name` argument
+            if "name" in code.co_freevars and isinstance(frame.f_locals.get("name"), str):
+                fname = frame.f_locals["name"]
+            if not fname.startswith("_") and fname != "<lambda>":
+                sub = module.rsplit(".", 1)[1]
+                found = f"jnp.{sub}.{fname}" if sub in ("linalg", "fft") else f"jnp.{fname}"
+        elif found is not None:
             break
         frame = frame.f_back
-    return name
+    return found
 
 
 def canonicalize_axes(axis, ndim):
