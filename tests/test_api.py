@@ -297,3 +297,19 @@ def test_jit_numpy_and_python_scalar_inputs():
     assert out.dtype == np.float32  # 64-bit NumPy input canonicalised with x64 off
     allclose(out, [0, 2, 4])
     assert jax.jit(lambda a: a)(np.int64(3)).dtype == np.int32
+
+
+@pytest.mark.parametrize("fn,args", [
+    (lax.sqrt, (np.arange(3, dtype=np.int32),)),
+    (lax.floor, (np.arange(3, dtype=np.int32),)),
+    (lax.add, (np.ones(3, np.float32), np.ones(3, np.int32))),
+    (lax.lt, (np.ones(2, np.complex64), np.ones(2, np.complex64))),
+])
+def test_eager_and_jit_reject_the_same_dtypes(fn, args):
+    """NumPy would compute these; JAX's lax raises, eagerly and under jit, and so do we
+    (also on the second call, when the signature check is cached)."""
+    for _ in range(2):
+        with pytest.raises(TypeError, match=fn.__name__ if fn is not lax.lt else "lt"):
+            fn(*args)
+    with pytest.raises(TypeError):
+        jax.jit(fn)(*args)
