@@ -193,7 +193,8 @@ def test_concatenate_mismatched_shapes():
     a, b, c = jnp.ones((2, 3)), jnp.ones((2, 4)), jnp.ones(3)
     with pytest.raises(TypeError, match=r"concatenate.*dimension 0 for shapes \(2, 3\), \(2, 4\)"):
         jnp.concatenate([a, b])
-    with pytest.raises(TypeError, match=r"concatenate.*numbers of dimensions: got \(2, 3\), \(3,\)"):
+    with pytest.raises(TypeError,
+                       match=r"concatenate.*numbers of dimensions: got \(2, 3\), \(3,\)"):
         jnp.concatenate([a, c])
     with pytest.raises(TypeError, match=r"\(2, 3\), \(2, 4\)"):
         jax.jit(lambda u, v: jnp.concatenate([u, v]))(a, b)
