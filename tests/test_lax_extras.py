@@ -303,6 +303,30 @@ def test_ragged_dot_general_modes():
     assert d1 == d2 and hash(d1) == hash(d2) and d1.dot_dimension_numbers == (((1,), (1,)), ((), ()))
 
 
+def test_ragged_dot_general_per_batch_group_sizes():
+    rng = np.random.default_rng(5)
+    D = lax.RaggedDotDimensionNumbers
+    sizes = np.array([[1, 2, 3], [3, 0, 2]], np.int32)          # [batch, groups]
+    lhs = rng.standard_normal((2, 6, 3)).astype(np.float32)     # [b, m (ragged), k]
+    rhs = rng.standard_normal((2, 3, 4, 3)).astype(np.float32)  # [b, k, n, g]
+    out = lax.ragged_dot_general(lhs, rhs, sizes, D((([2], [1]), ([0], [0])), [1], [3]))
+    want = np.zeros((2, 6, 4))
+    for b in range(2):
+        start = 0
+        for j, n in enumerate(sizes[b]):
+            want[b, start:start + n] = lhs[b, start:start + n] @ rhs[b, :, :, j]
+            start += n
+    np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-6)
+    l3 = rng.standard_normal((2, 3, 6)).astype(np.float32)      # [b, m, k (ragged)]
+    r3 = rng.standard_normal((2, 6, 4)).astype(np.float32)
+    out = lax.ragged_dot_general(l3, r3, sizes, D((([2], [1]), ([0], [0])), [2], []))
+    assert out.shape == (3, 2, 3, 4)
+    np.testing.assert_allclose(out[2, 0], l3[0, :, 3:6] @ r3[0, 3:6], rtol=1e-5)
+    np.testing.assert_allclose(out[1, 1], np.zeros((3, 4)))
+    with pytest.raises(TypeError, match="group_sizes must have shape"):
+        lax.ragged_dot_general(lhs, rhs, np.ones((3, 3), np.int32), D((([2], [1]), ([0], [0])), [1], [3]))
+
+
 def test_ragged_dot_oracle():
     real = oracle()
     rng = np.random.default_rng(2)

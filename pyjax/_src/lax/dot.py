@@ -192,16 +192,34 @@ _BASIC_RAGGED = RaggedDotDimensionNumbers((((1,), (1,)), ((), ())), (0,), (0,))
 
 
 def _group_mask(group_sizes, size, dtype):
-    """mask[p, j] = 1 where position p of the ragged dimension lies in group j (groups are
-    consecutive runs of group_sizes[j] positions; positions past the last group are in none)."""
+    """mask[..., p, j] = 1 where position p of the ragged dimension lies in group j (groups
+    are consecutive runs of group_sizes[..., j] positions; positions past the last group are
+    in none).  Shape: group_sizes.shape[:-1] + (size, g)."""
     L = _L()
-    ends = L.cumsum(group_sizes)
+    ga = get_aval(group_sizes)
+    nd = ga.ndim
+    ends = L.cumsum(group_sizes, axis=nd - 1)
     starts = L.sub(ends, group_sizes)
-    g = get_aval(group_sizes).shape[0]
-    pos = L.broadcasted_iota(get_aval(group_sizes).dtype, (size, g), 0)
-    inside = L.bitwise_and(L.ge(pos, L.broadcast_in_dim(starts, (size, g), (1,))),
-                           L.lt(pos, L.broadcast_in_dim(ends, (size, g), (1,))))
+    shape = ga.shape[:-1] + (size, ga.shape[-1])
+    keep = tuple(range(nd - 1)) + (nd,)
+    pos = L.broadcasted_iota(ga.dtype, shape, nd - 1)
+    inside = L.bitwise_and(L.ge(pos, L.broadcast_in_dim(starts, shape, keep)),
+                           L.lt(pos, L.broadcast_in_dim(ends, shape, keep)))
     return L.convert_element_type(inside, dtype)
+
+
+def _group_prefix_dims(name, ga, batch, outer, la):
+    """The lhs dimensions that group_sizes' leading dimensions stand for: none for a [g]
+    group_sizes (shared by all), else the batch dims then the `outer` dims."""
+    if ga.ndim == 1:
+        return ()
+    dims = tuple(batch) + tuple(outer)
+    want = tuple(la.shape[d] for d in dims) + (ga.shape[-1],)
+    if ga.shape != want:
+        raise TypeError(f"{name}: group_sizes must have shape [g] or {list(want)} (the lhs "
+                        f"batch dimensions, then its dimensions outer to the ragged one, then "
+                        f"the groups), got {list(ga.shape)}")
+    return dims
 
 
 def ragged_dot_general(lhs, rhs, group_sizes, ragged_dot_dimension_numbers, precision=None,
@@ -209,7 +227,8 @@ def ragged_dot_general(lhs, rhs, group_sizes, ragged_dot_dimension_numbers, prec
     """dot_general where the lhs ragged dimension is split into groups of `group_sizes`:
     ragged non-contracting dim: each group uses its own slice of rhs's group dimension;
     ragged contracting dim: one output per group (a new leading dimension), contracting only
-    that group's positions; ragged batch dim: the plain dot_general."""
+    that group's positions; ragged batch dim: the plain dot_general.  group_sizes is [g]
+    (shared) or [batch dims..., dims of the ragged kind outer to the ragged one..., g]."""
     L = _L()
     lhs, rhs, group_sizes = L.asarray(lhs), L.asarray(rhs), L.asarray(group_sizes)
     dn = ragged_dot_dimension_numbers
@@ -220,8 +239,8 @@ def ragged_dot_general(lhs, rhs, group_sizes, ragged_dot_dimension_numbers, prec
     la, ra, ga = get_aval(lhs), get_aval(rhs), get_aval(group_sizes)
     if not dtypes.issubdtype(ga.dtype, np.integer):
         raise TypeError(f"{name}: group_sizes must have an integer dtype, got {ga.dtype}")
-    if ga.ndim != 1:
-        raise TypeError(f"{name}: group_sizes must have shape [g] here, got {ga.shape}")
+    if ga.ndim < 1:
+        raise TypeError(f"{name}: group_sizes must have at least one dimension, got a scalar")
     if len(dn.lhs_ragged_dimensions) != 1:
         raise TypeError(f"{name}: expected exactly one lhs ragged dimension, got "
                         f"{dn.lhs_ragged_dimensions}")
@@ -229,11 +248,12 @@ def ragged_dot_general(lhs, rhs, group_sizes, ragged_dot_dimension_numbers, prec
     r = dn.lhs_ragged_dimensions[0]
     if not 0 <= r < la.ndim:
         raise TypeError(f"{name}: lhs ragged dimension {r} out of range for shape {la.shape}")
-    g = ga.shape[0]
+    g = ga.shape[-1]
     dt = dtypes.result_type(la.dtype, ra.dtype)
     lhs, rhs = L.convert_element_type(lhs, dt), L.convert_element_type(rhs, dt)
     out_dt = dt if preferred_element_type is None else dtypes.canonicalize_dtype(preferred_element_type)
     dims = ((lc, rc), (lb, rb))
+    lhs_free = _free(la.ndim, lc, lb)
     if r in lb or r in lc:
         if dn.rhs_group_dimensions:
             raise TypeError(f"{name}: rhs must have no group dimension when the lhs ragged "
@@ -243,9 +263,14 @@ def ragged_dot_general(lhs, rhs, group_sizes, ragged_dot_dimension_numbers, prec
             # Groups along a batch dimension pair batch elements one to one: no masking.
             return L.dot_general(lhs, rhs, dims, precision, out_dt)
         # Contracting: one copy of lhs per group, zero outside the group's positions.
-        mask = _group_mask(group_sizes, la.shape[r], dt)
-        lhs_g = L.mul(L.broadcast_in_dim(lhs, (g,) + la.shape, tuple(range(1, la.ndim + 1))),
-                      L.broadcast_in_dim(L.transpose(mask, (1, 0)), (g,) + la.shape, (0, r + 1)))
+        prefix = _group_prefix_dims(name, ga, lb, [d for d in lc if d < r], la)
+        mask = _group_mask(group_sizes, la.shape[r], dt)   # prefix dims, r, g
+        labels = list(prefix) + [r]
+        order = [len(labels)] + sorted(range(len(labels)), key=lambda i: labels[i])
+        mask = L.transpose(mask, order)
+        shape = (g,) + la.shape
+        lhs_g = L.mul(L.broadcast_in_dim(lhs, shape, tuple(range(1, la.ndim + 1))),
+                      L.broadcast_in_dim(mask, shape, (0,) + tuple(sorted(d + 1 for d in labels))))
         shifted = ((tuple(d + 1 for d in lc), rc), (tuple(d + 1 for d in lb), rb))
         out = L.dot_general(lhs_g, rhs, shifted, precision, out_dt)
         return moveaxis(out, len(lb), 0)
@@ -256,13 +281,15 @@ def ragged_dot_general(lhs, rhs, group_sizes, ragged_dot_dimension_numbers, prec
     if not 0 <= gd < ra.ndim or gd in rc or gd in rb or ra.shape[gd] != g:
         raise TypeError(f"{name}: rhs group dimension {gd} of shape {ra.shape} must be a free "
                         f"dimension of size {g} (the number of groups)")
+    prefix = _group_prefix_dims(name, ga, lb, [d for d in lhs_free if d < r], la)
     # Every group's product, then each row keeps its own group's (a mask summed over groups).
     out = L.dot_general(lhs, rhs, dims, precision, out_dt)
-    lhs_free = _free(la.ndim, lc, lb)
-    r_pos = len(lb) + lhs_free.index(r)
+    out_pos = {d: i for i, d in enumerate(lb)}
+    out_pos.update({d: len(lb) + i for i, d in enumerate(lhs_free)})
     g_pos = len(lb) + len(lhs_free) + _free(ra.ndim, rc, rb).index(gd)
-    mask = _group_mask(group_sizes, la.shape[r], out_dt)
-    out = L.mul(out, L.broadcast_in_dim(mask, get_aval(out).shape, (r_pos, g_pos)))
+    mask = _group_mask(group_sizes, la.shape[r], out_dt)   # prefix dims, r, g
+    out = L.mul(out, L.broadcast_in_dim(mask, get_aval(out).shape,
+                                        tuple(out_pos[d] for d in prefix) + (out_pos[r], g_pos)))
     return L.reduce_sum(out, (g_pos,))
 
 
