@@ -603,6 +603,43 @@ def test_tridiagonal_solve_perturb_singular(x64):
     close(got, [[1.0], [1 / np.finfo(F64).eps], [1 / np.finfo(F64).eps]], 1e-12)
 
 
+@pytest.mark.parametrize("dtype", ALL)
+def test_qdwh(dtype):
+    rng = np.random.default_rng(21)
+    with config.override(jax_enable_x64=dtype in (F64, C128)):
+        r = tol(dtype) * 10
+        for shape in ((5, 3), (4, 4)):
+            x = rand(rng, shape, dtype)
+            u, h, k, ok = lax_linalg.qdwh(x)
+            uu, s, vh = np.linalg.svd(x, full_matrices=False)
+            close(u, uu @ vh, r)
+            close(h, np.conj(vh.T) * s @ vh, r)
+            assert bool(ok) and 0 < int(k) <= 10 and k.dtype.kind == "i" and ok.dtype == bool
+            close(pyjax.jit(lambda v: lax_linalg.qdwh(v)[0])(x), u, r)
+        # the iteration count is capped; a padded matrix is decomposed in its corner
+        _, _, k2, ok2 = lax_linalg.qdwh(x, max_iterations=2)
+        assert int(k2) == 2 and not bool(ok2)
+        u3, h3, _, _ = lax_linalg.qdwh(x, dynamic_shape=(3, 2))
+        u4, h4, _, _ = lax_linalg.qdwh(x[:3, :2])
+        close(np.asarray(u3)[:3, :2], u4, r)
+        assert not np.asarray(u3)[3:].any() and not np.asarray(h3)[2:].any()
+    with pytest.raises(ValueError, match="M >= N"):
+        lax_linalg.qdwh(np.ones((2, 3), F32))
+
+
+def test_oracle_qdwh(jax64):
+    jax = jax64
+    rng = np.random.default_rng(22)
+    x = rand(rng, (5, 3))
+    for kw in ({}, {"max_iterations": 3}, {"dynamic_shape": (4, 2)}):
+        theirs = jax.lax.linalg.qdwh(x, **kw)
+        with config.override(jax_enable_x64=True):
+            ours = lax_linalg.qdwh(x, **kw)
+        for o, t in zip(ours, theirs):
+            assert np.asarray(o).dtype == np.asarray(t).dtype
+            np.testing.assert_allclose(np.asarray(o), np.asarray(t), rtol=1e-10, atol=1e-12)
+
+
 # ---------------------------------------------------------------------------
 # abstract evaluation errors
 

@@ -360,6 +360,25 @@ def test_dtype_rules_like_jax():
     assert t.shape == (1, 1) and t.dtype == F32 and not t.weak_type
 
 
+def test_polar_methods(x64):
+    rng = np.random.default_rng(47)
+    for shape, side in (((5, 3), "right"), ((3, 5), "left"), ((2, 4, 3), "right")):
+        a = rand(rng, shape)
+        for o, w in zip(jsl.polar(a, side), jsl.polar(a, side, method="svd")):
+            close(o, w, 1e-10)
+    for shape, side in (((3, 5), "right"), ((5, 3), "left"), ((3, 3), "left")):
+        with pytest.raises(NotImplementedError, match="svd"):  # as JAX
+            jsl.polar(rand(rng, shape), side)
+        jsl.polar(rand(rng, shape), side, method="svd")
+    # qdwh iterates in a while loop: forward mode only (JAX's restriction)
+    a = rand(rng, (4, 3))
+    _, t = pyjax.jvp(lambda x: jsl.polar(x)[0], (a,), (a,))
+    _, t2 = pyjax.jvp(lambda x: jsl.polar(x, method="svd")[0], (a,), (a,))
+    close(t, t2, 1e-8)
+    with pytest.raises(Exception, match="[Rr]everse"):
+        pyjax.grad(lambda x: jnp.sum(jsl.polar(x)[0]))(a)
+
+
 def test_scipy_linalg_grads(x64):
     from pyjax.test_util import check_grads
     rng = np.random.default_rng(10)

@@ -477,17 +477,38 @@ def funm(A, func, disp=True):
 
 
 def polar(a, side="right", *, method="qdwh", eps=None, max_iterations=None):
-    """Polar decomposition a = U P (right) or P U (left), computed from the SVD."""
+    """Polar decomposition a = U P (right) or P U (left).  method 'svd' works for every
+    shape; 'qdwh' (the default, as in JAX) runs lax.linalg.qdwh, for m >= n with side
+    'right' and m < n with side 'left' only, differentiable in forward mode only (its
+    iteration is a while loop), as JAX's."""
+    from pyjax._src import api
     util.check_arraylike("jax.scipy.linalg.polar", a)
     a = util.asarray_arg(a)
     if not dtypes.issubdtype(_dtype(a), np.inexact):
         raise ValueError(f"data type {_dtype(a).type} not inexact")
     if _ndim(a) < 2:
-        raise ValueError("polar: input must have at least 2 dimensions")
+        raise ValueError("The input `a` must be at least a 2-D array.")
     if side not in ("right", "left"):
-        raise ValueError(f"side={side!r} is not one of 'right' or 'left'")
+        raise ValueError("The argument `side` must be either 'right' or 'left'.")
     if method not in ("qdwh", "svd"):
         raise ValueError(f"Unknown polar decomposition method {method}.")
+    m, n = _shape(a)[-2:]
+    if method == "qdwh":
+        if not ((m >= n and side == "right") or (m < n and side == "left")):
+            raise NotImplementedError("polar: method='qdwh' supports m x n matrices with "
+                                      "m >= n for side='right' and m < n for side='left', "
+                                      f"got shape {_shape(a)} with side={side!r} (use "
+                                      "method='svd')")
+
+        def one(x):  # JAX passes eps but not max_iterations on to qdwh
+            if side == "right":
+                u, p, _, _ = lax_linalg.qdwh(x, eps=eps)
+                return u, p
+            u, p, _, _ = lax_linalg.qdwh(_H(x), eps=eps)
+            return _H(u), _H(p)
+        for _ in range(_ndim(a) - 2):
+            one = api.vmap(one)
+        return one(a)
     u, s, vh = lax_linalg.svd(a, full_matrices=False)
     sc = _cast(s, _dtype(u))
     unitary = _mm(u, vh)

@@ -1604,8 +1604,102 @@ def cholesky_update(r_matrix, w_vector):
     return fn(r, w)
 
 
+# ---------------------------------------------------------------------------
+# qdwh: polar decomposition by the QR-based dynamically weighted Halley iteration
+
+
+def _qdwh_schedule(eps, max_iterations):
+    """The static weights (a, b, c) of the iterations that move the lower bound l of the
+    smallest singular value of the scaled matrix (l = eps at first) to 1 (Nakatsukasa,
+    Bai & Gygi 2010), at most max_iterations of them."""
+    tol_l = 5 * eps
+    l, out = eps, []
+    while l + tol_l < 1 and len(out) < max_iterations:
+        l2 = l * l
+        dd = (4 * (1 / l2 - 1) / l2) ** (1 / 3)
+        sqd = (1 + dd) ** 0.5
+        a = sqd + (2 - dd + 2 * (2 - l2) / (l2 * sqd)) ** 0.5
+        b = (a - 1) ** 2 / 4
+        c = a + b - 1
+        l = l * (a + b * l2) / (1 + c * l2)
+        out.append((a, b, c))
+    return out
+
+
+def _qdwh_2d(x, max_iterations, eps):
+    import pyjax.numpy as jnp
+    from pyjax._src.lax.control_flow import while_loop
+    m, n = _shape(x)
+    dt = _dtype(x)
+    eps = float(np.finfo(dt).eps) if eps is None else float(eps)
+    eye = _eye(dt, n)
+    # scale so that the largest singular value is at most 1: sqrt(|x|_1 |x|_inf) >= |x|_2
+    one, inf = (jnp.max(jnp.sum(jnp.abs(x), axis=ax)) for ax in (0, 1))
+    scale = jnp.where(one == 0, 1, L.rsqrt(one) * L.rsqrt(inf))
+    u = x * scale.astype(dt)
+
+    def qr_step(u, a, b, c):
+        # [sqrt(c) u; I] = [q1; q2] r:  u <- (b/c) u + (a - b/c)/sqrt(c) q1 q2^H
+        q, _ = qr(jnp.concatenate([np.sqrt(c) * u, eye], axis=0), full_matrices=False)
+        return (b / c) * u + ((a - b / c) / np.sqrt(c)) * _mm(q[:m], _H(q[m:]))
+
+    def chol_step(u, a, b, c):
+        # u <- (b/c) u + (a - b/c) u (I + c u^H u)^{-1}, through the Cholesky factor w
+        w = cholesky(c * _mm(_H(u), u) + eye, symmetrize_input=False)
+        z = triangular_solve(w, u, left_side=False, lower=True, transpose_a=True,
+                             conjugate_a=True)
+        z = triangular_solve(w, z, left_side=False, lower=True)
+        return (b / c) * u + (a - b / c) * z
+
+    tol_norm = (5 * eps) ** (1 / 3)
+    not_converged = jnp.asarray(True)
+    schedule = _qdwh_schedule(eps, max_iterations)
+    for a, b, c in schedule:
+        if c > 100:  # far from convergence: the QR form is the stable one
+            u = qr_step(u, a, b, c)
+        else:
+            u_prev, u = u, chol_step(u, a, b, c)
+            not_converged = jnp.linalg.norm(u - u_prev) > tol_norm
+
+    def cond(state):
+        k, _, nc = state
+        return jnp.logical_and(nc, k < max_iterations)
+
+    def body(state):  # l has reached 1: Halley's iteration (a, b, c) = (3, 1, 3)
+        k, u, _ = state
+        u_new = chol_step(u, 3.0, 1.0, 3.0)
+        return k + 1, u_new, jnp.linalg.norm(u_new - u) > tol_norm
+
+    k, u, not_converged = while_loop(cond, body, (len(schedule), u, not_converged))
+    u = 1.5 * u - 0.5 * _mm(u, _mm(_H(u), u))  # one Newton-Schulz step
+    h = _mm(_H(u), x)
+    return u, (h + _H(h)) / 2, k, jnp.logical_not(not_converged)
+
+
+def qdwh(x, *, is_hermitian=False, max_iterations=None, eps=None, dynamic_shape=None):
+    """Polar decomposition x = u h of an (m, n) matrix, m >= n, by the QR-based dynamically
+    weighted Halley iteration: (u, h, num_iters, is_converged).  With dynamic_shape
+    (m', n'), only x[:m', :n'] is decomposed and the results are zero-padded."""
+    import pyjax.numpy as jnp
+    x = L.asarray(x)
+    _check_matrix("qdwh", _aval(x))
+    if _ndim(x) != 2:
+        raise ValueError(f"qdwh: expected a matrix, got shape {_shape(x)}")
+    M, N = _shape(x)
+    if M < N:
+        raise ValueError("The input matrix of shape M x N must have M >= N.")
+    max_iterations = 10 if max_iterations is None else int(max_iterations)
+    if dynamic_shape is None:
+        return _qdwh_2d(x, max_iterations, eps)
+    m, n = (int(d) for d in dynamic_shape)
+    u, h, k, ok = _qdwh_2d(x[:m, :n], max_iterations, eps)
+    zero = L.full((), 0, _dtype(x))
+    return (L.pad(u, zero, [(0, M - m, 0), (0, N - n, 0)]),
+            L.pad(h, zero, [(0, N - n, 0), (0, N - n, 0)]), k, ok)
+
+
 __all__ = ["cholesky", "cholesky_p", "cholesky_update", "EigImplementation",
-           "EighImplementation", "ormqr", "SvdAlgorithm", "symmetric_product", "eig", "eig_p", "eigh", "eigh_p", "hessenberg",
+           "EighImplementation", "ormqr", "qdwh", "SvdAlgorithm", "symmetric_product", "eig", "eig_p", "eigh", "eigh_p", "hessenberg",
            "hessenberg_p", "householder_product", "householder_product_p", "lu", "lu_p",
            "geqrf", "geqrf_p",
            "lu_pivots_to_permutation", "lu_pivots_to_permutation_p", "qr", "qr_p", "schur",
