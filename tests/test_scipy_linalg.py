@@ -302,6 +302,11 @@ def test_matrix_functions(dtype):
         close(jsl.sqrtm(m), sla.sqrtm(m), r * 10)
         close(jsl.funm(m, jnp.exp), sla.funm(m, np.exp), r * 10)
         close(jsl.funm(m, lambda x: x * x), m @ m, r * 10)
+        f, err = jsl.funm(m, jnp.exp, disp=False)  # SciPy's error estimate too
+        f_ref, err_ref = sla.funm(m, np.exp, disp=False)
+        close(f, f_ref, r * 10)
+        assert err.dtype == np.finfo(dtype).dtype
+        close(err, err_ref, 1e-2, 0)
         if dtype in (F32, F64):
             t, z = sla.schur(m)
             t2, z2 = jsl.rsf2csf(t, z)

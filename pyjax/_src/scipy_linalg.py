@@ -443,13 +443,17 @@ def sqrtm(A, blocksize=1):
 
 def funm(A, func, disp=True):
     """f(A) for a scalar function `func` (applied elementwise to arrays), by the Schur-Parlett
-    recurrence on the complex Schur form (SciPy's algorithm; distinct eigenvalues).  The
-    result is complex, like sqrtm's."""
+    recurrence (Golub & Van Loan 11.1.1) on the complex Schur form reached as JAX reaches it
+    (real Schur form, then rsf2csf).  The result is complex, like sqrtm's; with
+    disp=False also SciPy's estimate of the relative error."""
     jnp = _jnp()
     A = _require_inexact("schur", A)  # JAX's error: funm starts with schur
     if _ndim(A) != 2 or _shape(A)[0] != _shape(A)[1]:
         raise ValueError(f"funm: expected a square matrix, got shape {_shape(A)}")
-    t, z = schur(A, output="complex")
+    if _is_complex(A):
+        t, z = schur(A, output="complex")
+    else:
+        t, z = rsf2csf(*schur(A))
     n = _shape(t)[0]
     dt = _dtype(t)
     fd = jnp.asarray(func(_diag(t))).astype(dt)
@@ -473,7 +477,18 @@ def funm(A, func, disp=True):
     out = _mm(_mm(z, fmat), _H(z))
     if disp:
         return out
-    return out, jnp.asarray(0.0, dtypes.canonicalize_dtype(np.float64))
+    # SciPy's error estimate: the smallest eigenvalue separation (|t_00| included) bounds
+    # the conditioning of the recurrence
+    d = _diag(t)
+    minden = jnp.abs(d[0])
+    if n > 1:
+        sep = jnp.abs(d[None, :] - d[:, None])
+        minden = jnp.minimum(minden, jnp.min(jnp.where(np.triu(np.ones((n, n), bool), 1), sep,
+                                                       np.inf)))
+    tol = float(np.finfo(np.float32 if dt == np.complex64 else np.float64).eps)
+    minden = jnp.where(minden == 0, tol, minden)
+    err = jnp.minimum(1, jnp.maximum(tol, (tol / minden) * jnp_linalg.norm(_triu(t, 1), 1)))
+    return out, jnp.where(jnp.any(jnp.isinf(out)), np.inf, err)
 
 
 def polar(a, side="right", *, method="qdwh", eps=None, max_iterations=None):
