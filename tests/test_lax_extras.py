@@ -493,3 +493,14 @@ def test_no_warnings_from_rng_wraparound():
         lax.rng_bit_generator(np.array([0xFFFFFFFF] * 4, np.uint32), (9,))
         lax.rng_bit_generator(np.array([0xFFFFFFFF] * 4, np.uint32), (9,),
                               algorithm=lax.RandomAlgorithm.RNG_THREE_FRY)
+
+
+def test_primitive_objects_exported_under_jax_names():
+    from pyjax._src import core
+    import pyjax.lax as plax
+    for name in plax._PRIMITIVE_NAMES:
+        prim = getattr(lax, name.replace("-", "_") + "_p")
+        assert isinstance(prim, core.Primitive) and prim.name == name
+    assert float(lax.add_p.bind(np.float32(1), np.float32(2))) == 3.0
+    assert lax.mulhi_p.bind(np.int32(2 ** 30), np.int32(8)).tolist() == 2
+    assert lax.split_p is not None and lax.optimization_barrier_p.multiple_results
