@@ -222,8 +222,13 @@ def test_qr_svd_eigh_schur_hessenberg(dtype):
         wgr, vgr = sla.eigh(h, p)
         close(wg, wgr, r * 10)
         close(np.abs(vg), np.abs(vgr), r * 10)
-        with pytest.raises(NotImplementedError):
-            jsl.eigh(h, type=2)
+        for typ in (2, 3):  # a b v = w v, b a v = w v
+            wg, vg = jsl.eigh(h, p, type=typ)
+            wgr, vgr = sla.eigh(h, p, type=typ)
+            close(wg, wgr, r * 10)
+            close(np.abs(vg), np.abs(vgr), r * 10)
+        with pytest.raises(ValueError):
+            jsl.eigh(h, type=4)
         m = rand(rng, (4, 4), dtype)
         for output in ("real", "complex"):
             t, z = jsl.schur(m, output=output)

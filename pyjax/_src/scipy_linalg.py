@@ -234,10 +234,11 @@ def svd(a, full_matrices=True, compute_uv=True, overwrite_a=False, check_finite=
 def eigh(a, b=None, lower=True, eigvals_only=False, overwrite_a=False, overwrite_b=False,
          turbo=True, eigvals=None, type=1, check_finite=True, subset_by_index=None,
          subset_by_value=None, driver=None):
-    """Eigenvalues (ascending) and eigenvectors of a Hermitian matrix, or of the
-    generalized problem a v = w b v (type 1, b positive definite)."""
-    if type != 1:
-        raise NotImplementedError("Only the type=1 case of eigh is implemented.")
+    """Eigenvalues (ascending) and eigenvectors of a Hermitian matrix, or of a generalized
+    problem with b positive definite: a v = w b v (type 1), a b v = w v (type 2) or
+    b a v = w v (type 3), with SciPy's (LAPACK's) normalisation of v."""
+    if type not in (1, 2, 3):
+        raise ValueError(f"eigh: type must be 1, 2 or 3, got {type!r}")
     if eigvals is not None:
         raise NotImplementedError("Only the eigvals=None case of eigh is implemented; use "
                                   "subset_by_index.")
@@ -253,14 +254,21 @@ def eigh(a, b=None, lower=True, eigvals_only=False, overwrite_a=False, overwrite
         sbi = (lo, hi + 1)  # SciPy's range is inclusive
     if b is not None:
         a, b = _inexact("jax.scipy.linalg.eigh", a, b)
-        # a v = w b v with b = L L^H:  (L^{-1} a L^{-H}) y = w y,  v = L^{-H} y
+        # b = L L^H (LAPACK's sygst reductions): type 1 solves (L^{-1} a L^{-H}) y = w y,
+        # types 2 and 3 solve (L^H a L) y = w y; v = L^{-H} y (types 1, 2) or L y (type 3)
         low = cholesky(b, lower=True)
-        c = lax_linalg.triangular_solve(low, a, left_side=True, lower=True)
-        c = lax_linalg.triangular_solve(low, c, left_side=False, lower=True, transpose_a=True,
-                                        conjugate_a=True)
+        if type == 1:
+            c = lax_linalg.triangular_solve(low, a, left_side=True, lower=True)
+            c = lax_linalg.triangular_solve(low, c, left_side=False, lower=True,
+                                            transpose_a=True, conjugate_a=True)
+        else:
+            c = _mm(_mm(_H(low), a), low)
         v, w = lax_linalg.eigh(c, lower=lower, subset_by_index=sbi)
-        v = lax_linalg.triangular_solve(low, v, left_side=True, lower=True, transpose_a=True,
-                                        conjugate_a=True)
+        if type == 3:
+            v = _mm(low, v)
+        else:
+            v = lax_linalg.triangular_solve(low, v, left_side=True, lower=True,
+                                            transpose_a=True, conjugate_a=True)
     else:
         v, w = lax_linalg.eigh(a, lower=lower, symmetrize_input=False, subset_by_index=sbi)
     if eigvals_only:
