@@ -835,7 +835,9 @@ def matmul(x1, x2, /, *, precision=None, preferred_element_type=None):
                          preferred_element_type=preferred_element_type)
 
 
-def tensordot(x1, x2, /, *, axes=2, precision=None, preferred_element_type=None):
+def tensordot(x1, x2, /, *, axes=2, precision=None, preferred_element_type=None,
+              out_sharding=None):
+    """Array API tensordot (out_sharding has no effect: pyjax runs on one device)."""
     return _jnp().tensordot(x1, x2, axes=axes, precision=precision,
                             preferred_element_type=preferred_element_type)
 
