@@ -190,6 +190,8 @@ def test_array_repr_and_str_are_numpys():
     x = jnp.asarray([[1, 2], [3, 4]], dtype=np.int32)
     assert jnp.array_str(x) == np.array_str(np.asarray(x)) == str(x)
     assert jnp.array_repr(np.arange(3)) == "array([0, 1, 2])"
+    # NumPy names the class, as it does for JAX's arrays: JAX prints ArrayImpl(...) too
+    assert jnp.array_repr(jnp.arange(3)) == "ArrayImpl([0, 1, 2], dtype=int32)"
     assert jnp.array_str(jnp.asarray([1.5, 2.25]), precision=1) == "[1.5 2.2]"
     jax = pytest.importorskip("jax")
     assert jnp.array_repr is jax.numpy.array_repr and jnp.array_str is jax.numpy.array_str
