@@ -636,7 +636,6 @@ def test_array_attributes_cover_jax_arrays():
     jax = pytest.importorskip("jax")
     not_provided = {
         "committed",         # device_put does not record commitment in pyjax
-        "delete", "is_deleted",  # buffers are NumPy arrays, freed by the garbage collector
         "device_buffer", "device_buffers",  # removed in JAX: access raises AttributeError
         "format",            # XLA layouts do not exist in pyjax
         "traceback",         # creation tracebacks are not recorded
@@ -647,3 +646,25 @@ def test_array_attributes_cover_jax_arrays():
     for name in ["__array_namespace__", "__dlpack__", "__dlpack_device__", "__contains__",
                  "__array_module__", "__numpy_dtype__"]:
         assert hasattr(jnp.arange(3), name), name
+
+
+def test_delete_frees_the_buffer_as_jax():
+    x = jnp.asarray(S)
+    assert not x.is_deleted()
+    assert x.delete() is None and x.is_deleted()
+    x.delete()                                          # twice is fine, as in JAX
+    assert x.shape == S.shape and x.dtype == np.float32  # the type survives
+    message = r"Array has been deleted with shape=float32\[2,4\]\."
+    for use in (lambda: x + 1, lambda: np.asarray(x), lambda: repr(x), lambda: x[0],
+                lambda: jnp.sum(x), lambda: float(x[0, 0]), lambda: x.tolist(),
+                lambda: pyjax.jit(lambda v: v * 2)(x), lambda: x.block_until_ready(),
+                lambda: pyjax.grad(lambda v: v.sum())(x)):
+        with pytest.raises(RuntimeError, match=message):
+            use()
+    other = jnp.asarray(S)                              # other arrays are untouched
+    np.testing.assert_array_equal(other + 0, S)
+    jax = pytest.importorskip("jax")
+    theirs = jax.numpy.asarray(S)
+    theirs.delete()
+    with pytest.raises(RuntimeError, match=message):
+        theirs + 1

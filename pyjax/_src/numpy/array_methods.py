@@ -426,6 +426,44 @@ def _array_module(self, types):
     return NotImplemented
 
 
+class _DeletedBuffer:
+    """Stands in for the NumPy buffer of a deleted Array: it keeps shape and dtype (the
+    array's type survives, as in JAX) and every use of the data raises JAX's error."""
+    __slots__ = ("shape", "dtype")
+
+    def __init__(self, value):
+        self.shape, self.dtype = value.shape, value.dtype
+
+    ndim = property(lambda self: len(self.shape))
+    size = property(lambda self: int(np.prod(self.shape, dtype=np.int64)))
+
+    def _error(self, *args, **kwargs):
+        dims = ",".join(map(str, self.shape))
+        raise RuntimeError(f"Array has been deleted with shape={self.dtype.name}[{dims}].")
+
+    __array__ = __bool__ = __int__ = __float__ = __complex__ = __index__ = _error
+    __len__ = __iter__ = __getitem__ = __array_ufunc__ = __array_function__ = _error
+
+    def __getattr__(self, name):
+        self._error()
+
+
+def _delete(self):
+    """Free the array's buffer now; later uses of its values raise RuntimeError."""
+    if not isinstance(self._value, _DeletedBuffer):
+        self._value = _DeletedBuffer(self._value)
+
+
+def _is_deleted(self):
+    return isinstance(self._value, _DeletedBuffer)
+
+
+def _block_until_ready(self):
+    if _is_deleted(self):
+        self._value._error()
+    return self
+
+
 def _concrete_only(name, fn):
     """fn for concrete arrays; on a tracer, JAX's ConcretizationTypeError naming the method
     (a traced value has no buffer, bytes or shards)."""
@@ -449,6 +487,8 @@ _IMPL_METHODS = {
     "__hex__": lambda self: hex(operator.index(self)),
     "__oct__": lambda self: oct(operator.index(self)),
     "__array_module__": _array_module,
+    "delete": _delete,
+    "is_deleted": _is_deleted,
 }
 _IMPL_PROPERTIES = {
     "addressable_shards": _shards,
@@ -523,6 +563,7 @@ def _install():
         setattr(Array, name, _concrete_only(name, fn))
     for name, fn in _IMPL_PROPERTIES.items():
         setattr(Array, name, property(_concrete_only(name, fn)))
+    ArrayImpl.block_until_ready = _block_until_ready
     # DLPack export needs a buffer: concrete arrays only, as in JAX
     ArrayImpl.__dlpack_device__ = lambda self: _array_api().dlpack_device(self)
 
