@@ -207,7 +207,8 @@ def _static_scalar(v, name):
     if v is None:
         return None
     if isinstance(v, Tracer):
-        v = core.concrete_or_error(v, f"to read the jnp.arange argument '{name}' (it must be static)")
+        v = core.concrete_or_error(
+            v, f"to read the jnp.arange argument '{name}' (it must be static)")
     if np.ndim(v) != 0:
         raise ValueError(f"jax.numpy.arange: arguments must be scalars; got {name}={v}")
     if isinstance(v, core.Array):

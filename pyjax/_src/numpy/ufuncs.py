@@ -506,6 +506,8 @@ def _comparison(name, op):
 
 equal = _comparison("equal", lax.eq)
 not_equal = _comparison("not_equal", lax.ne)
+
+
 def _ordered(op):
     """An ordering comparison that also orders complex numbers, lexicographically (real part,
     then imaginary part) as NumPy and jax.numpy do; lax's comparisons refuse complex."""
