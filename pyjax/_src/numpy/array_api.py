@@ -281,7 +281,8 @@ def _unique(name, x, size, fill_value, *, index=False, inverse=False, counts=Fal
             x = ArrayImpl(np.asarray(v), get_aval(x).weak_type)
     else:
         if isinstance(size, Tracer):
-            size = core.concrete_or_error(size, f"to read the size argument of {name}. " + _SIZE_HINT)
+            size = core.concrete_or_error(
+                size, f"to read the size argument of {name}. " + _SIZE_HINT)
         size = operator.index(size)
         if size < 0:
             raise ValueError(f"{name}: size must be non-negative, got {size}")
