@@ -372,7 +372,10 @@ def _ds_transpose(ct, x, *idx, slice_sizes):
 def _stacked_indices(idx, dims, size):
     """The scalar start indices of a batched dynamic slice as one (size, n) index array."""
     L = _L()
-    cols = [L.reshape(bdim_at_front(i, d, size), (size, 1)) for i, d in zip(idx, dims)]
+    from pyjax._src import dtypes
+    dt = dtypes.result_type(*[get_aval(i).dtype for i in idx])   # the primitive allows a mix
+    cols = [L.reshape(L.convert_element_type(bdim_at_front(i, d, size), dt), (size, 1))
+            for i, d in zip(idx, dims)]
     return L.concatenate(cols, 1)
 
 
