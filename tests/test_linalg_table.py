@@ -52,7 +52,8 @@ def _arg(kind, *shape):
 _c = _arg("rect", 3, 2)
 
 
-# (id, function, argument makers, batched natively, derivative order (0: none in JAX))
+# (id, function, argument makers, batched natively, derivative order (0: none in JAX);
+# second derivatives of solve, inv and det are checked in test_linalg.py)
 CASES = [
     # jax.numpy.linalg
     ("cholesky", jla.cholesky, [_arg("spd", 3)], True, 1),
@@ -64,14 +65,14 @@ CASES = [
     ("eigvals", jla.eigvals, [_arg("gen", 3)], True, 1),
     ("eigh", jla.eigh, [_arg("sym", 3)], True, 1),
     ("eigvalsh", jla.eigvalsh, [_arg("sym", 3)], True, 1),
-    ("inv", jla.inv, [_arg("gen", 3)], True, 2),
+    ("inv", jla.inv, [_arg("gen", 3)], True, 1),
     ("pinv", jla.pinv, [_arg("rect", 4, 3)], True, 1),
     ("pinv_rtol", lambda a: jla.pinv(a, rtol=1e-3), [_arg("rect", 3, 4)], True, 1),
     ("pinv_hermitian", lambda a: jla.pinv(a, hermitian=True), [_arg("spd", 3)], True, 1),
-    ("solve", jla.solve, [_arg("gen", 3), _c], True, 2),
+    ("solve", jla.solve, [_arg("gen", 3), _c], True, 1),
     ("lstsq", lambda a, b: jla.lstsq(a, b)[0], [_arg("rect", 4, 3), _arg("rect", 4, 2)], False, 1),
-    ("det", jla.det, [_arg("gen", 3)], True, 2),
-    ("slogdet", lambda a: jla.slogdet(a)[1], [_arg("gen", 3)], True, 2),
+    ("det", jla.det, [_arg("gen", 3)], True, 1),
+    ("slogdet", lambda a: jla.slogdet(a)[1], [_arg("gen", 3)], True, 1),
     ("matrix_rank", jla.matrix_rank, [_arg("rect", 4, 3)], True, 0),
     ("matrix_power", lambda a: jla.matrix_power(a, 3), [_arg("small", 3)], True, 1),
     ("matrix_power_neg", lambda a: jla.matrix_power(a, -2), [_arg("gen", 3)], True, 1),
@@ -115,10 +116,10 @@ CASES = [
     ("hessenberg", lambda a: jsl.hessenberg(a, calc_q=True), [_arg("gen", 3)], True, 0),
     ("block_diag", jsl.block_diag, [_arg("rect", 2, 2), _arg("rect", 1, 3)], False, 1),
     ("toeplitz", jsl.toeplitz, [_arg("vec", 3), _arg("vec", 4)], True, 1),
-    ("sp_det", jsl.det, [_arg("gen", 3)], True, 2),
-    ("sp_inv", jsl.inv, [_arg("gen", 3)], True, 2),
-    ("sp_solve_gen", lambda a, b: jsl.solve(a, b), [_arg("gen", 3), _c], True, 2),
-    ("sp_solve_pos", lambda a, b: jsl.solve(a, b, assume_a="pos"), [_arg("spd", 3), _c], True, 2),
+    ("sp_det", jsl.det, [_arg("gen", 3)], True, 1),
+    ("sp_inv", jsl.inv, [_arg("gen", 3)], True, 1),
+    ("sp_solve_gen", lambda a, b: jsl.solve(a, b), [_arg("gen", 3), _c], True, 1),
+    ("sp_solve_pos", lambda a, b: jsl.solve(a, b, assume_a="pos"), [_arg("spd", 3), _c], True, 1),
     ("sp_solve_sym", lambda a, b: jsl.solve(a, b, assume_a="sym"), [_arg("sym", 3), _c], True, 1),
     ("sp_solve_diag", lambda a, b: jsl.solve(a, b, assume_a="diagonal"), [_arg("gen", 3), _c],
      True, 1),
@@ -199,7 +200,8 @@ def test_derivatives(case):
 
 # complex input is not meaningful for these (real tridiagonal / real Schur form input)
 _REAL_ONLY = {"eigh_tridiagonal", "rsf2csf"}
-COMPLEX = [c for c in CASES if c[0] not in _REAL_ONLY]
+_SLOW = {"expm_frechet"}  # a second derivative of expm: expm's complex case covers it
+COMPLEX = [c for c in CASES if c[0] not in _REAL_ONLY | _SLOW]
 
 
 @pytest.mark.parametrize("case", COMPLEX, ids=[c[0] for c in COMPLEX])
