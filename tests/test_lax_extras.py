@@ -181,6 +181,14 @@ def test_platform_dependent_picks_cpu():
         lax.platform_dependent(1.0, gpu=lambda x: x, default=lambda x: x)
     with pytest.raises(TypeError, match="must be a callable"):
         lax.platform_dependent(1.0, cpu=3)
+    # Every branch is staged (as in JAX): the jaxpr has a cond, and branch types must agree.
+    assert "cond" in str(jax.make_jaxpr(f)(1.0))
+    mismatched = lambda x: lax.platform_dependent(x, cpu=lambda x: x, default=lambda x: (x, x))  # noqa: E731
+    assert float(mismatched(1.0)) == 1.0          # eagerly only the cpu branch runs
+    with pytest.raises(TypeError):
+        jax.jit(mismatched)(1.0)
+    np.testing.assert_allclose(jax.grad(f)(1.0), 1.0)
+    np.testing.assert_array_equal(jax.vmap(f)(jnp.arange(3.0)), [1.0, 2.0, 3.0])
 
 
 def test_composite():

@@ -636,17 +636,25 @@ def shape_as_value(shape):
 
 
 def platform_dependent(*args, default=None, **per_platform):
-    """`per_platform['cpu'](*args)` (pyjax always runs on the CPU), else `default(*args)`."""
+    """`per_platform['cpu'](*args)` (pyjax always runs on the CPU), else `default(*args)`.
+    As in JAX, under a transformation every branch is staged (a switch), so all must return
+    the same types; outside one, only the chosen branch runs."""
     for name, branch in per_platform.items():
         if not callable(branch):
             raise TypeError(f"lax.platform_dependent: the '{name}' branch must be a callable.")
         if name == "gpu":
             raise ValueError("Use 'cuda' or 'rocm' for lax.platform_dependent.")
-    branch = per_platform.get("cpu", default)
-    if branch is None:
+    chosen = per_platform.get("cpu", default)
+    if chosen is None:
         raise ValueError("lax.platform_dependent: no branch for the platform 'cpu' and no "
                          f"default (branches given: {sorted(per_platform)})")
-    return branch(*args)
+    if type(core.current_trace()) is core.EvalTrace:
+        return chosen(*args)
+    others = []
+    for b in list(per_platform.values()) + ([default] if default is not None else []):
+        if b is not chosen and builtins.all(b is not o for o in others):
+            others.append(b)
+    return switch(0, [chosen] + others, *args)
 
 
 def composite(decomposition, name, version=0):
