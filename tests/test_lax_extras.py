@@ -69,7 +69,8 @@ def test_broadcast_helpers_empty_dtype():
     assert lax.broadcast_shapes((3, 1), (4,)) == (3, 4)
     assert lax.broadcast_shapes((3, 1), (1, 4), (5, 1, 1)) == (5, 3, 4)
     assert lax.broadcast_shapes((1,), (0,)) == (0,)
-    with pytest.raises(ValueError, match=r"Incompatible shapes for broadcasting: shapes=\[\(3, 1\), \(4, 1\)\]"):
+    with pytest.raises(ValueError,
+                       match=r"Incompatible shapes for broadcasting: shapes=\[\(3, 1\), \(4, 1\)\]"):
         lax.broadcast_shapes((3, 1), (4, 1))
     r = lax.broadcast_to_rank(1.0, 2)
     assert r.shape == (1, 1) and r.weak_type and r.dtype == np.float32
@@ -417,9 +418,9 @@ def test_rng_bit_generator_oracle():
     real = oracle()
     # ThreeFry's layout depends on the shape (which dimension it pairs along); Philox's
     # counter carries into the key words past 2**64.
-    configs = [([11, 22, 0xFFFFFFFE, 7], (3, 5), np.uint32, 1), ([11, 22, 0xFFFFFFFE, 7], (5, 3), np.uint32, 1),
-               ([11, 22, 0xFFFFFFFE, 7], (2, 3, 2), np.uint8, 1), ([0xFFFFFFFF] * 4, (7,), np.uint32, 1),
-               ([0xFFFFFFFF] * 4, (9,), np.uint32, 0), ([11, 22, 0xFFFFFFFE, 7], (3, 5), np.uint16, 2),
+    k1, k2 = [11, 22, 0xFFFFFFFE, 7], [0xFFFFFFFF] * 4
+    configs = [(k1, (3, 5), np.uint32, 1), (k1, (5, 3), np.uint32, 1), (k1, (2, 3, 2), np.uint8, 1),
+               (k2, (7,), np.uint32, 1), (k2, (9,), np.uint32, 0), (k1, (3, 5), np.uint16, 2),
                ([5, 6, 7, 8], (), np.uint32, 0)]
     for key, shape, dt, alg in configs:
         k = np.array(key, np.uint32)
