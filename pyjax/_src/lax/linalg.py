@@ -1699,7 +1699,8 @@ def qdwh(x, *, is_hermitian=False, max_iterations=None, eps=None, dynamic_shape=
 
 
 __all__ = ["cholesky", "cholesky_p", "cholesky_update", "EigImplementation",
-           "EighImplementation", "ormqr", "qdwh", "SvdAlgorithm", "symmetric_product", "eig", "eig_p", "eigh", "eigh_p", "hessenberg",
+           "EighImplementation", "ormqr", "qdwh", "SvdAlgorithm", "symmetric_product", "eig",
+           "eig_p", "eigh", "eigh_p", "hessenberg",
            "hessenberg_p", "householder_product", "householder_product_p", "lu", "lu_p",
            "geqrf", "geqrf_p",
            "lu_pivots_to_permutation", "lu_pivots_to_permutation_p", "qr", "qr_p", "schur",
