@@ -771,7 +771,8 @@ def _qr_pivots_2d(a):
     column with the largest norm once the columns already chosen are projected out (the
     first such column on ties), swapped into place i as geqp3 swaps it.  Written in lax
     control flow, so it composes with jit and vmap; the order is piecewise constant, so
-    it carries no derivative."""
+    it carries no derivative.  Past the numerical rank the remaining norms are rounding
+    noise, and the order of those columns may differ from LAPACK's."""
     import pyjax.numpy as jnp
     from pyjax._src.lax.control_flow import fori_loop
     m, n = _shape(a)
