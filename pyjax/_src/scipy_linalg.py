@@ -422,8 +422,10 @@ def _sqrtm_triu(t):
     result, not 0/0)."""
     jnp = _jnp()
     n = _shape(t)[-1]
+    if n == 0:
+        return t
     d = jnp.sqrt(_diag(t))
-    zero = jnp.zeros_like(d[..., 0]) if n else None
+    zero = jnp.zeros_like(d[..., 0])
     u = {}
     for j in range(n):
         u[j, j] = d[..., j]
@@ -433,8 +435,6 @@ def _sqrtm_triu(t):
                 s = s + u[i, k] * u[k, j]
             tij = t[..., i, j]
             u[i, j] = jnp.where(tij == s, zero, (tij - s) / (d[..., i] + d[..., j]))
-    if n == 0:
-        return t
     rows = [jnp.stack([u[i, j] if j >= i else zero for j in range(n)], axis=-1)
             for i in range(n)]
     return jnp.stack(rows, axis=-2)
@@ -742,10 +742,17 @@ def circulant(c):
     return toeplitz(c, r)
 
 
-def _place(vals, index, n):
-    """The (..., n, n) matrix whose entry (i, j) is vals[..., index[i, j]] (a gather with a
-    static index map, so non-finite values stay where they are put)."""
+def _place(vals, index):
+    """The matrix whose entry (i, j) is vals[..., index[i, j]] (a gather with a static index
+    map, so non-finite values stay where they are put, and derivatives flow)."""
     return util.asarray_arg(vals)[..., np.asarray(index, np.int32)]
+
+
+def _companion_values(a):
+    """[-a1/a0, ..., -a_{n-1}/a0, 1, 0]: every entry a companion matrix takes."""
+    jnp = _jnp()
+    return jnp.concatenate([-a[..., 1:] / a[..., :1],
+                            jnp.ones_like(a[..., :2]) * np.array([1, 0], _dtype(a))], axis=-1)
 
 
 def companion(a):
@@ -759,13 +766,10 @@ def companion(a):
         raise ValueError("The length of `a` along the last axis must be at least 2; got "
                          f"shape {_shape(a)}.")
     k = n - 1
-    # vals: [-a1/a0, ..., -a_{n-1}/a0, 1, 0]
-    vals = jnp.concatenate([-a[..., 1:] / a[..., :1], jnp.ones_like(a[..., :2])
-                            * np.array([1, 0], _dtype(a))], axis=-1)
     index = np.full((k, k), k + 1)
     index[0] = np.arange(k)
     index[np.arange(1, k), np.arange(k - 1)] = k
-    return _place(vals, index, k)
+    return _place(_companion_values(a), index)
 
 
 def fiedler_companion(a):
@@ -783,9 +787,7 @@ def fiedler_companion(a):
         nb = _ndim(a) - 1
         return lax.broadcast_in_dim(a[..., :0], _shape(a)[:-1] + (0, 0),
                                     tuple(range(nb)) + (nb + 1,))
-    # vals: [-a1/a0, ..., -a_{n-1}/a0, 1, 0]; normalised coefficient c_i sits at index i - 1
-    vals = jnp.concatenate([-a[..., 1:] / a[..., :1], jnp.ones_like(a[..., :2])
-                            * np.array([1, 0], _dtype(a))], axis=-1)
+    # the normalised coefficient c_i = a_i / a_0 sits at index i - 1 of the values
     one, zero = k, k + 1
     index = np.full((k, k), zero)
     index[0, 0] = 0                                     # -c1
@@ -799,7 +801,7 @@ def fiedler_companion(a):
         index[i, i - 1] = i
     for i in range(3, k, 2):                            # odd rows: a one two to the left
         index[i, i - 2] = one
-    return _place(vals, index, k)
+    return _place(_companion_values(a), index)
 
 
 def fiedler(a):
@@ -831,7 +833,7 @@ def leslie(f, s):
     index = np.full((n, n), 2 * n - 1)
     index[0] = np.arange(n)
     index[np.arange(1, n), np.arange(n - 1)] = np.arange(n, 2 * n - 1)
-    return _place(vals, index, n)
+    return _place(vals, index)
 
 
 def convolution_matrix(a, n, mode="full"):
