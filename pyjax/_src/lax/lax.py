@@ -382,7 +382,9 @@ def dynamic_update_index_in_dim(operand, update, index, axis):
 
 
 def stack(arrays, axis=0):
-    """Stack along a new leading axis (a helper for batching rules)."""
+    """Stack along a new axis `axis` (negative counts from the end of the result)."""
+    rank = np.ndim(arrays[0]) + 1
+    axis = operator.index(axis) % rank if -rank <= axis < rank else axis
     return concatenate([expand_dims(a, (axis,)) for a in arrays], axis)
 
 
