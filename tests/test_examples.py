@@ -21,6 +21,17 @@ def test_mlp_digits_reaches_95_percent():
     assert result["accuracy"] > 0.95
 
 
+def test_cnn_digits_learns(capsys):
+    pytest.importorskip("sklearn")
+    pytest.importorskip("tqdm")
+    # smoke mode: two epochs (the full run, 15 epochs, reaches about 99%)
+    result = load("cnn_digits").main(epochs=2, progress=False)
+    out = capsys.readouterr().out
+    assert f"test accuracy: {result['accuracy']:.4f}" in out
+    assert f"final training loss: {result['loss']:.4f}" in out
+    assert result["accuracy"] > 0.9 and result["loss"] < 0.5
+
+
 def test_char_rnn_learns():
     result = load("char_rnn").main(steps=120)
     assert result["loss"] < 0.6 * result["uniform"]

@@ -552,6 +552,64 @@ def both_configs(jax, x64=False, part=True):
         jax.config.update("jax_threefry_partitionable", old[1])
 
 
+BAD_KEY_CASES = [
+    ("float key", lambda r: r.normal(np.array([0.0, 1.0], f32))),
+    ("float key to split", lambda r: r.split(np.array([0.0, 1.0], f32))),
+    ("int32 key", lambda r: r.uniform(np.array([0, 1], np.int32))),
+    ("key of 3 words", lambda r: r.normal(np.array([0, 1, 2], u32))),
+    ("key of 4 words", lambda r: r.split(np.array([0, 1, 2, 3], u32))),
+    ("scalar key", lambda r: r.uniform(np.uint32(3))),
+    ("batch of raw keys", lambda r: r.uniform(np.zeros((2, 2), u32))),
+    ("batch of typed keys", lambda r: r.normal(r.split(r.key(0), 2))),
+    ("fold_in batch", lambda r: r.fold_in(r.split(r.key(0), 2), 1)),
+    ("float seed", lambda r: r.PRNGKey(1.5)),
+    ("array seed", lambda r: r.PRNGKey(np.array([1, 2]))),
+    ("typed key float seed", lambda r: r.key(1.5)),
+    ("split by a float", lambda r: r.split(r.PRNGKey(0), 2.5)),
+    ("wrap_key_data of 3 words", lambda r: r.wrap_key_data(np.zeros(3, u32))),
+    ("ball in 2.5 dimensions", lambda r: r.ball(r.PRNGKey(0), 2.5)),
+]
+
+
+@pytest.mark.parametrize("name,call", BAD_KEY_CASES, ids=[c[0] for c in BAD_KEY_CASES])
+def test_bad_keys_raise_like_jax(jax_mod, name, call):
+    """Bad keys, seeds and counts raise JAX's exception class, and pyjax's message names
+    what was wrong (JAX's words, as far as they apply)."""
+    with pytest.raises(Exception) as jax_err:
+        call(jax_mod.random)
+    with pytest.raises(Exception) as ours:
+        call(random)
+    assert type(ours.value) is type(jax_err.value), (name, jax_err.value, ours.value)
+    msg = str(jax_err.value)
+    for fragment in ("expected key_data.dtype = uint32", "expected key_data.shape to end with",
+                     "accepts a single key, but was given a key array of shape",
+                     "seed must be an integer", "accepts a scalar seed"):
+        if fragment in msg:
+            assert fragment in str(ours.value), (name, msg, str(ours.value))
+
+
+def test_negative_split_count_is_a_clear_error(jax_mod):
+    """JAX fails inside XLA ('invalid tensor dimension size'); pyjax names the argument."""
+    with pytest.raises(Exception):
+        jax_mod.random.split(jax_mod.random.PRNGKey(0), -1)
+    for num in (-1, (2, -1)):
+        with pytest.raises(ValueError, match=r"split: num must be a non-negative integer"):
+            random.split(random.PRNGKey(0), num)
+        with pytest.raises(ValueError, match=r"split: num must be a non-negative integer"):
+            random.split(random.key(0), num)
+
+
+def test_degenerate_sizes_like_jax(jax_mod):
+    """permutation of a negative count and a ball in 0 dimensions are empty, as in JAX."""
+    jr = jax_mod.random
+    for jf, pf in [(lambda: jr.permutation(jr.PRNGKey(0), -3),
+                    lambda: random.permutation(random.PRNGKey(0), -3)),
+                   (lambda: jr.ball(jr.PRNGKey(0), 0, 2.0, (2,)),
+                    lambda: random.ball(random.PRNGKey(0), 0, 2.0, (2,)))]:
+        want, got = np.asarray(jf()), pf()
+        assert got.shape == want.shape and got.dtype == want.dtype
+
+
 def test_jax_default_is_partitionable(jax_mod):
     assert jax_mod.config.jax_threefry_partitionable is True
     assert config.jax_threefry_partitionable is True

@@ -357,9 +357,64 @@ def _libm_fallback(fn):
     return {"tan": np.tan, "sin": np.sin, "cos": np.cos, "erf": sps.erf, "pow": np.power}[fn]
 
 
+# What the host processor offers, as LLVM (and so XLA:CPU) sees it: XLA compiles for the
+# machine it runs on, so some of JAX's bits depend on it (16-bit fused multiply-adds, the
+# reciprocal-square-root estimate).
+_host_flags = None
+
+
+def host_cpu_flags():
+    """The host CPU's feature flags (/proc/cpuinfo 'flags' on x86-64, 'Features' on ARM);
+    empty where they cannot be read."""
+    global _host_flags
+    if _host_flags is None:
+        flags = frozenset()
+        try:
+            with open("/proc/cpuinfo") as f:
+                for line in f:
+                    if line.startswith(("flags", "Features")):
+                        flags = frozenset(line.split(":", 1)[1].split())
+                        break
+        except OSError:
+            pass
+        _host_flags = flags
+    return _host_flags
+
+
+def host_cpu_is_amd():
+    """Whether the processor is AMD's (XLA:CPU refines AMD's more accurate SSE/AVX
+    reciprocal-square-root estimates with one Newton step instead of two)."""
+    global _host_vendor
+    if _host_vendor is None:
+        vendor = ""
+        try:
+            with open("/proc/cpuinfo") as f:
+                for line in f:
+                    if line.startswith("vendor_id"):
+                        vendor = line.split(":", 1)[1].strip()
+                        break
+        except OSError:
+            pass
+        _host_vendor = vendor
+    return _host_vendor == "AuthenticAMD"
+
+
+_host_vendor = None
+
+
+def host_has_fp16_arithmetic():
+    """Whether the processor does float16 arithmetic natively (x86 AVX512-FP16, ARM
+    FEAT_FP16).  Then LLVM contracts a float16 multiply feeding an add into one float16
+    FMA; elsewhere it computes each float16 operation in float32 and rounds it, so nothing
+    is contracted."""
+    flags = host_cpu_flags()
+    return "avx512fp16" in flags or "asimdhp" in flags
+
+
 # The reciprocal square root estimate: XLA:CPU's rsqrt starts from the processor's
-# estimate (RSQRTSS for float32; VRSQRT14SD for float64 with AVX-512) and refines it with
-# two Newton steps.  The estimates are implementation-specific tables (they differ between
+# estimate (RSQRTSS for float32; VRSQRT14SD for float64 with AVX-512; without AVX-512
+# float64 is 1 / sqrt(x)) and refines it with Newton steps: two, except one for float32
+# on AMD processors, whose estimate is more accurate.  The estimates are implementation-specific tables (they differ between
 # processor vendors), so pyjax runs the instruction itself, from a few bytes of machine
 # code, on x86-64 machines; elsewhere it uses the correctly rounded 1/sqrt(x).
 _rsqrt_estimators = {}
@@ -376,17 +431,12 @@ def _x86_rsqrt_estimator(dtype):
         import platform
         if platform.machine().lower() not in ("x86_64", "amd64"):
             raise OSError("not x86-64")
-        flags = ""
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("flags"):
-                    flags = line
-                    break
+        flags = host_cpu_flags()
         if dt == np.float32:
             load, op, store, step = (b"\xF3\x0F\x10\x07", b"\xF3\x0F\x52\xC0",   # rsqrtss
                                      b"\xF3\x0F\x11\x06", 4)
         else:
-            if " avx512f" not in flags:
+            if "avx512f" not in flags:
                 raise OSError("no AVX-512: XLA does not use VRSQRT14SD here")
             load, op, store, step = (b"\xF2\x0F\x10\x07", b"\x62\xF2\xFD\x08\x4F\xC0",   # vrsqrt14sd
                                      b"\xF2\x0F\x11\x06", 8)
@@ -414,18 +464,22 @@ def _x86_rsqrt_estimator(dtype):
 
 
 def xla_rsqrt_numpy(x):
-    """1/sqrt(x) as XLA:CPU computes it: the processor's estimate and two Newton steps."""
+    """1/sqrt(x) as XLA:CPU computes it: the processor's estimate and one or two Newton
+    steps (inputs below the normal range and infinities keep the estimate)."""
     x = np.ascontiguousarray(x)
     dt = x.dtype
     est = _x86_rsqrt_estimator(dt)
     with np.errstate(all="ignore"):
         if est is None or x.size == 0:
+            # XLA's fallback, 1 / sqrt(x), under denormals-are-zero
+            x = np.where(np.abs(x) < np.finfo(dt).tiny, x * dt.type(0), x)
             return (dt.type(1) / np.sqrt(x)).astype(dt)
         flat = x.reshape(-1).copy()
         y0 = np.empty_like(flat)
         est(flat.ctypes.data, y0.ctypes.data, flat.size)
         y = y0
-        for _ in range(2):
+        steps = 1 if dt == np.float32 and host_cpu_is_amd() else 2
+        for _ in range(steps):
             h = (y * dt.type(-0.5)).astype(dt)
             e = fma_numpy((flat * y).astype(dt), y, dt.type(-1))
             y = fma_numpy(h, e, y)
@@ -547,4 +601,4 @@ def cpu_math(fn, *xs):
 
 __all__ = ["threefry2x32_p", "threefry2x32", "threefry2x32_numpy", "fma_p", "fma", "fma_numpy",
            "libm_log_p", "libm_log_numpy", "cpu_math_p", "cpu_math", "cpu_math_numpy",
-           "xla_rsqrt_numpy"]
+           "xla_rsqrt_numpy", "host_cpu_flags", "host_cpu_is_amd", "host_has_fp16_arithmetic"]

@@ -35,7 +35,7 @@ from pyjax._src import core, dtypes, tree_util
 from pyjax._src.config import config
 from pyjax._src.lax import lax
 from pyjax._src.lax.sorting import sort_p
-from pyjax._src.prng import fma_p, libm_log_p, threefry2x32_p
+from pyjax._src.prng import fma_p, host_has_fp16_arithmetic, libm_log_p, threefry2x32_p
 
 _U32 = np.dtype(np.uint32)
 _IMPL_NAME = "threefry2x32"
@@ -255,8 +255,10 @@ def _check_key(name, key, allow_batched=False):
                         "with pyjax.random.key(seed) or pyjax.random.PRNGKey(seed)")
     shape = tuple(data.shape[:-1])
     if not allow_batched and shape:
+        # JAX names the key array's shape, which for raw key data includes the trailing 2
+        shown = shape if typed else tuple(data.shape)
         raise ValueError(f"{name} accepts a single key, but was given a key array of shape "
-                         f"{shape} != (). Use vmap for batching.")
+                         f"{shown} != (). Use vmap for batching.")
     return data, typed
 
 
@@ -602,8 +604,15 @@ def _c_float(shape, value, dtype):
 
 
 def _contracts_fma(dtype):
-    """Whether XLA:CPU fuses a multiply-add in `dtype` (bfloat16 math is rounded per op)."""
-    return np.dtype(dtype) != np.dtype(dtypes.bfloat16)
+    """Whether XLA:CPU fuses a multiply-add in `dtype` into one fma: always in float32 and
+    float64; never in bfloat16 (computed in float32 and rounded after every operation);
+    in float16 only on processors with float16 arithmetic (see prng.py)."""
+    dt = np.dtype(dtype)
+    if dt == np.dtype(dtypes.bfloat16):
+        return False
+    if dt == np.dtype(np.float16):
+        return host_has_fp16_arithmetic()
+    return True
 
 
 def _to_float_param(v, dtype):
@@ -811,7 +820,7 @@ def permutation(key, x, axis=0, independent=False):
         if not dtypes.issubdtype(dt, np.integer):
             raise TypeError("x must be an integer or at least 1-dimensional")
         r = int(core.concrete_or_error(x, "argument x of pyjax.random.permutation()"))
-        return _shuffle(k, _arange(r), 0)
+        return _shuffle(k, _arange(max(r, 0)), 0)   # jnp.arange(r): empty when r < 0
     x = lax.asarray(x)
     if independent or ndim == 1:
         return _shuffle(k, x, axis)

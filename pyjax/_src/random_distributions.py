@@ -10,9 +10,10 @@ multiply-add where LLVM contracts it in JAX's compiled sampler (`mad`/`msub`).
 The result is JAX's bits; where that is out of reach (linear algebra), the function's
 docstring says so.
 
-Bit-exact with JAX 0.10.2 on XLA:CPU (x86-64 with FMA and AVX-512: the machine the
-oracle tests were made on), for float32, float64, float16 and bfloat16, partitionable or
-not: exponential, laplace, logistic, cauchy, gumbel (all modes), categorical, rayleigh,
+Bit-exact with JAX 0.10.2 on XLA:CPU, for float32, float64, float16 and bfloat16,
+partitionable or not (checked against live JAX on x86-64 with AVX2 and FMA, AMD; earlier
+against stored bits from an Intel x86-64 with AVX-512, before pyjax followed the
+processor-dependent parts -- float16 contraction, the rsqrt refinement -- per machine): exponential, laplace, logistic, cauchy, gumbel (all modes), categorical, rayleigh,
 pareto, weibull_min, lognormal, maxwell, double_sided_maxwell, rademacher, geometric,
 triangular, wald, truncated_normal, gamma, loggamma, beta, dirichlet, chisquare, f, t,
 generalized_normal, ball, poisson, binomial, multinomial.  Their gradients agree with
@@ -29,7 +30,11 @@ optimises JAX's samplers into:
   computations, and ``(x * c) * broadcast(y)`` becomes ``x * broadcast(y * c)``;
 * bfloat16 operations are computed in float32 and rounded, which blocks most of those
   rewrites, and XLA drops the bfloat16 round trip in front of float32 accumulations;
-* sums of more than 32 terms are split into windows of 32 (XLA:CPU's tree reduction).
+* sums of more than 32 terms are split into windows of 32 (XLA:CPU's tree reduction);
+* what depends on the processor follows the one pyjax runs on, as XLA compiles for it:
+  float16 multiply-adds are contracted only with native float16 arithmetic (AVX512-FP16),
+  and rsqrt refines the processor's estimate with one Newton step on AMD, two elsewhere
+  (prng.py).
 The samplers below apply the same rewrites where JAX's programs have them.
 """
 import functools
@@ -847,6 +852,8 @@ _TREE_WINDOW = 32
 
 
 def _sequential_sum_last(x):
+    if x.shape[-1] == 0:   # an empty sum (ball in 0 dimensions)
+        return lax.full(x.shape[:-1], np.zeros((), x.dtype), x.dtype)
     acc = None
     for i in range(x.shape[-1]):
         xi = lax.index_in_dim(x, i, axis=x.ndim - 1, keepdims=False)

@@ -42,9 +42,8 @@ def fma(a, b, c):
 
 
 def contracts(dtype):
-    """Whether XLA:CPU fuses a multiply-add in `dtype` into one fma (bfloat16 arithmetic is
-    done in float32 and rounded after every operation, so it is not)."""
-    return np.dtype(dtype) != np.dtype(dtypes.bfloat16)
+    """Whether XLA:CPU fuses a multiply-add in `dtype` into one fma."""
+    return _random._contracts_fma(dtype)
 
 
 def mad(a, b, c):

@@ -15,7 +15,8 @@ import pyjax.numpy as jnp
 from pyjax._src import dtypes
 from pyjax._src import random
 from pyjax._src.lax import lax
-from pyjax._src.nn import sampling
+from pyjax._src.random_distributions import truncated_normal as _truncated_normal
+from pyjax._src.random_linalg import orthogonal as _orthogonal
 
 
 @typing.runtime_checkable
@@ -80,7 +81,7 @@ def truncated_normal(stddev=1e-2, dtype=None, lower=-2.0, upper=2.0):
     def init(key, shape, dtype=dtype, out_sharding=None):
         _check_sharding(out_sharding, "truncated_normal")
         dtype = _default_dtype(dtype)
-        return (sampling.truncated_normal(key, lower, upper, shape, dtype)
+        return (_truncated_normal(key, lower, upper, shape, dtype)
                 * jnp.array(stddev, dtype))
     return init
 
@@ -155,7 +156,7 @@ def variance_scaling(scale, mode, distribution, in_axis=-2, out_axis=-1, batch_a
             if dtypes.issubdtype(dtype, np.floating):
                 # constant is the stddev of a standard normal truncated to (-2, 2)
                 stddev = jnp.sqrt(variance) / jnp.array(.87962566103423978, dtype)
-                return sampling.truncated_normal(key, -2, 2, shape, dtype) * stddev
+                return _truncated_normal(key, -2, 2, shape, dtype) * stddev
             stddev = jnp.sqrt(variance) / jnp.array(.95311164380491208, dtype)
             return _complex_truncated_normal(key, 2, shape, dtype) * stddev
         elif distribution == "normal":
@@ -230,7 +231,7 @@ def orthogonal(scale=1.0, column_axis=-1, dtype=None):
         if any(dim == 0 for dim in shape):
             return jnp.zeros(shape, dtype=dtype)
         n_rows, n_cols = math.prod(shape) // shape[column_axis], shape[column_axis]
-        Q = sampling.orthogonal(key, n_rows, (), dtype, n_cols)
+        Q = _orthogonal(key, n_rows, (), dtype, n_cols)
         Q = jnp.reshape(Q, tuple(np.delete(shape, column_axis)) + (shape[column_axis],))
         Q = jnp.moveaxis(Q, -1, column_axis)
         return jnp.array(scale, dtype) * Q
