@@ -36,6 +36,9 @@ def _argnums_tuple(argnums, nargs, fname):
 
 def _check_scalar_output(fname, out):
     aval = get_aval(out)
+    if type(aval) is core.AbstractToken:
+        raise TypeError(f"{fname} requires scalar outputs (Gradient only defined for "
+                        f"scalar-output functions). Output had abstract value {aval!r}.")
     if aval.shape:
         raise TypeError(f"{fname} requires scalar outputs (Gradient only defined for "
                         f"scalar-output functions). Output had shape: {aval.shape}.")
@@ -44,6 +47,10 @@ def _check_scalar_output(fname, out):
 
 def _check_input_dtypes(fname, leaves, holomorphic, allow_int):
     for x in leaves:
+        if type(x) is core.Token:
+            raise TypeError(f"{fname} cannot differentiate with respect to a token: tokens "
+                            "have no derivative (pass the token as a non-differentiated "
+                            "argument instead).")
         dt = get_aval(x).dtype
         if holomorphic:
             if not dtypes.issubdtype(dt, np.complexfloating):
@@ -60,7 +67,7 @@ def _flatten_primals(primals):
     """Leaves of the primal arguments, as arrays (Python scalars become weak arrays)."""
     from pyjax._src.lax import lax
     leaves, tree = tree_flatten(tuple(primals))
-    return [lax.asarray(x) for x in leaves], tree
+    return [x if type(x) is core.Token else lax.asarray(x) for x in leaves], tree
 
 
 def _float0_zeros(x):
@@ -71,6 +78,8 @@ def _ct_value(ct, primal):
     """A user-facing cotangent: Zero becomes zeros (float0 for integer inputs)."""
     if type(ct) is Zero:
         aval = get_aval(primal)
+        if type(aval) is core.AbstractToken:
+            return core.Token()
         if not dtypes.issubdtype(aval.dtype, np.inexact):
             return _float0_zeros(primal)
         return ad.zeros_like_aval(aval)
@@ -95,6 +104,9 @@ def jvp(fun, primals, tangents, has_aux=False):
     for p, t in zip(flat_p, flat_t):
         pa, ta = get_aval(p), get_aval(t)
         want = ad.tangent_aval(pa)
+        if type(pa) is core.AbstractToken:  # no derivative: any tangent given is a zero
+            tangents_in.append(Zero(want))
+            continue
         if pa.shape != ta.shape:
             raise ValueError(f"jvp: primal and tangent shapes must match, got primal "
                              f"{pa.str_short()} and tangent {ta.str_short()}.")
@@ -174,6 +186,9 @@ def vjp(fun, *primals, has_aux=False):
                             f"{out_tree}, got {ct_tree}")
         cts = []
         for c, a in zip(flat_ct, out_avals):
+            if type(a) is core.AbstractToken:  # tokens have no cotangent
+                cts.append(Zero(a))
+                continue
             ca = get_aval(c)
             if ca.shape != a.shape:
                 raise ValueError(f"vjp: cotangent shape {ca.shape} must equal the primal "
@@ -424,7 +439,8 @@ def vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_n
         # Keyword arguments are always mapped over their leading axis (as in JAX).
         flat_args, in_tree = tree_flatten((args, kwargs))
         from pyjax._src.lax import lax
-        flat_args = [lax.asarray(x) for x in flat_args]  # NumPy 64-bit inputs canonicalised
+        # NumPy 64-bit inputs canonicalised; tokens stay tokens.
+        flat_args = [x if type(x) is core.Token else lax.asarray(x) for x in flat_args]
         axes_spec = (in_axes if isinstance(in_axes, tuple) else (in_axes,) * len(args), 0)
         if isinstance(in_axes, tuple) and len(in_axes) != len(args):
             raise ValueError(f"vmap in_axes must be an int, None, or a tuple of entries "
@@ -432,7 +448,12 @@ def vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_n
                              f"but got len(in_axes)={len(in_axes)}, len(args)={len(args)}")
         kw_axes = {k: 0 for k in kwargs}
         dims = _flatten_axes("in_axes", in_tree, (axes_spec[0], kw_axes))
-        dims = [batching.canonical_dim(d, get_aval(x).ndim) for d, x in zip(dims, flat_args)]
+        for d, x in zip(dims, flat_args):
+            if d is not None and type(x) is core.Token:
+                raise ValueError(f"vmap was requested to map a token argument along axis {d}; "
+                                 "tokens cannot be mapped: give them in_axes=None.")
+        dims = [None if d is None else batching.canonical_dim(d, get_aval(x).ndim)
+                for d, x in zip(dims, flat_args)]
         sizes = {get_aval(x).shape[d] for x, d in zip(flat_args, dims) if d is not None}
         if len(sizes) > 1:
             desc = ", ".join(f"argument with shape {get_aval(x).shape} mapped over axis {d}"
@@ -501,6 +522,8 @@ def _arg_signature(x):
         return (x.shape, x.dtype, False)
     if isinstance(x, core.Array):
         return x.aval
+    if t is core.Token:
+        return core.abstract_token
     raise TypeError(f"Argument '{x!r}' of type {t} is not a valid JAX type")
 
 
@@ -675,7 +698,7 @@ def _flat_tuple_tree(n):
 def _sig_str(s):
     if isinstance(s, tuple):
         return ShapedArray(*s).str_short() + ("{weak}" if s[2] else "")
-    if isinstance(s, ShapedArray):
+    if isinstance(s, (ShapedArray, core.AbstractToken)):
         return s.str_short()
     return f"Python {s.__name__}"
 
@@ -784,7 +807,8 @@ def eval_shape(fun, *args, **kwargs):
         return flat
 
     jaxpr, _ = pe.trace_to_jaxpr(flat_fun, [pe.shaped_abstractify(x) for x in leaves])
-    return tree_unflatten(store["tree"], [ShapeDtypeStruct(a.shape, a.dtype, weak_type=a.weak_type)
+    return tree_unflatten(store["tree"], [a if type(a) is core.AbstractToken else
+                                          ShapeDtypeStruct(a.shape, a.dtype, weak_type=a.weak_type)
                                           for a in jaxpr.out_avals])
 
 

@@ -14,9 +14,9 @@ import numpy as np
 
 from pyjax._src import dtypes
 from pyjax._src.config import config
-from pyjax._src.errors import (ConcretizationTypeError, TracerArrayConversionError,
-                               TracerBoolConversionError, TracerIntegerConversionError,
-                               UnexpectedTracerError)
+from pyjax._src.errors import (ConcretizationTypeError, JaxprTypeError,
+                               TracerArrayConversionError, TracerBoolConversionError,
+                               TracerIntegerConversionError, UnexpectedTracerError)
 from pyjax._src.source_info import user_frame, user_line
 
 # ---------------------------------------------------------------------------
@@ -60,6 +60,46 @@ class ShapedArray:
         return f"ShapedArray({self.str_short()}{weak})"
 
 
+class AbstractToken:
+    """The type of a token (`lax.create_token`, `lax.after_all`): no shape, no dtype, no data.
+
+    Tokens only order side effects; they can be passed through jit, control flow and
+    pytrees, are never batched and have no derivative.  One instance, `abstract_token`.
+    """
+    __slots__ = ()
+    weak_type = False
+
+    def __eq__(self, other):
+        return type(other) is AbstractToken
+
+    def __hash__(self):
+        return hash(AbstractToken)
+
+    def strip_weak_type(self):
+        return self
+
+    def str_short(self):
+        return "Tok"
+
+    def __repr__(self):
+        return "AbstractToken()"
+
+
+abstract_token = AbstractToken()
+
+
+class Token:
+    """A concrete token: a value carrying no data, only an ordering."""
+    __slots__ = ()
+    aval = abstract_token
+
+    def block_until_ready(self):
+        return self
+
+    def __repr__(self):
+        return "Token()"
+
+
 _SHORT_NAMES = {"float16": "f16", "float32": "f32", "float64": "f64", "bfloat16": "bf16",
                 "int8": "i8", "int16": "i16", "int32": "i32", "int64": "i64",
                 "uint8": "u8", "uint16": "u16", "uint32": "u32", "uint64": "u64",
@@ -80,6 +120,8 @@ def get_aval(x):
         return ShapedArray((), dtypes.dtype(x, canonicalize=True), type(x) is not bool)
     if isinstance(x, (np.ndarray, np.generic)):
         return ShapedArray(np.shape(x), dtypes.canonicalize_dtype(x.dtype))
+    if type(x) is Token:
+        return abstract_token
     raise TypeError(f"Value {x!r} of type {type(x).__name__} is not a valid pyjax type")
 
 
@@ -184,6 +226,8 @@ def to_numpy(x):
         return x._value
     if isinstance(x, Tracer):
         raise TracerArrayConversionError(x._conversion_message("numpy.asarray()"))
+    if type(x) is Token:  # the back end's value of a token is the token itself
+        return x
     return np.asarray(x)
 
 
@@ -270,9 +314,11 @@ def abstract_eval(prim, avals, params):
     weak = weak_type_rules.get(prim, all_weak)(*[a.weak_type for a in avals], **params)
     if prim.multiple_results:
         ws = weak if isinstance(weak, list) else [weak] * len(out)
-        return [o if isinstance(o, ShapedArray) else ShapedArray(o[0], o[1], w)
+        return [o if isinstance(o, (ShapedArray, AbstractToken)) else ShapedArray(o[0], o[1], w)
                 for o, w in zip(out, ws)]
-    return out if isinstance(out, ShapedArray) else ShapedArray(out[0], out[1], weak)
+    if isinstance(out, (ShapedArray, AbstractToken)):
+        return out
+    return ShapedArray(out[0], out[1], weak)
 
 
 def abstract_eval_at_user_line(prim, avals, params):
@@ -342,13 +388,18 @@ class EvalTrace(Trace):
         w = weak_type_rules.get(prim, all_weak)(*weak, **params)
         if prim.multiple_results:
             ws = w if isinstance(w, list) else [w] * len(out)
-            return [ArrayImpl(np.asarray(o) if type(o) is not np.ndarray else o, wo)
+            return [ArrayImpl(o, wo) if type(o) is np.ndarray else _wrap_eager(o, wo)
                     for o, wo in zip(out, ws)]
         return ArrayImpl(out, w)
 
     def process_call(self, prim, args, params):
         rule = impl_rules.get(prim)
         return rule(*args, **params) if rule else inline_call(args, params)
+
+
+def _wrap_eager(o, weak):
+    # Tokens (a loop carrying one, say) stay tokens; everything else becomes an array.
+    return o if type(o) is Token else ArrayImpl(np.asarray(o), weak)
 
 
 # Signatures abstract evaluation has accepted eagerly: (primitive, operand types, params).
@@ -392,7 +443,7 @@ def _concrete_arg(prim, x):
             f"{prim.name} received a tracer of a transformation that is not active here: {x}. "
             "It was probably stored in a Python variable by a transformed function and used "
             "outside of it. Return values from transformed functions instead of leaking them.")
-    if isinstance(x, np.ndarray):
+    if isinstance(x, np.ndarray) or type(x) is Token:
         return x
     return np.asarray(x, dtype=dtypes.dtype(x, canonicalize=True))
 
@@ -622,7 +673,7 @@ def check_jaxpr(jaxpr):
         if type(v) is Literal:
             return
         if v not in defined:
-            raise TypeError(f"jaxpr check: variable {v} used before definition in {where}")
+            raise JaxprTypeError(f"jaxpr check: variable {v} used before definition in {where}")
 
     for v in itertools.chain(jaxpr.constvars, jaxpr.invars):
         defined.add(v)
@@ -634,9 +685,9 @@ def check_jaxpr(jaxpr):
         if avals is not None:
             outs = avals if eqn.primitive.multiple_results else [avals]
             for o, v in zip(outs, eqn.outvars):
-                if (o.shape, o.dtype) != (v.aval.shape, v.aval.dtype):
-                    raise TypeError(f"jaxpr check: {eqn.primitive.name} produces {o} "
-                                    f"but its output variable has type {v.aval}")
+                if o.strip_weak_type() != v.aval.strip_weak_type():
+                    raise JaxprTypeError(f"jaxpr check: {eqn.primitive.name} produces {o} "
+                                         f"but its output variable has type {v.aval}")
         defined.update(eqn.outvars)
     for v in jaxpr.outvars:
         use(v, "the outputs")
@@ -718,6 +769,6 @@ def pp_jaxpr(jaxpr, name_stack=False):
     return _pp_jaxpr(jaxpr, _Names(), name_stack=name_stack)
 
 
-__all__ = ["ShapedArray", "Array", "ArrayImpl", "Primitive", "register", "Trace", "Tracer",
-           "EvalTrace", "Jaxpr", "ClosedJaxpr", "JaxprEqn", "Var", "Literal", "eval_jaxpr",
+__all__ = ["ShapedArray", "AbstractToken", "abstract_token", "Token", "Array", "ArrayImpl",
+           "Primitive", "register", "Trace", "Tracer", "EvalTrace", "Jaxpr", "ClosedJaxpr", "JaxprEqn", "Var", "Literal", "eval_jaxpr",
            "check_jaxpr", "set_current_trace", "current_trace", "get_aval", "user_frame"]

@@ -5,6 +5,7 @@ from pyjax._src.lax.lax import (cond, map, scan, sort, switch, while_loop)  # no
 from pyjax.lax import linalg  # noqa: F401,E402
 from pyjax._src.lax.fft import FftType, fft  # noqa: F401,E402
 from pyjax._src.lax.solvers import custom_linear_solve, custom_root  # noqa: F401,E402
+from pyjax._src.lax.tokens import after_all, after_all_p, create_token, create_token_p  # noqa: F401,E402
 from pyjax._src.lax.special import betainc, bessel_i0e, bessel_i1e, zeta  # noqa: F401,E402
 from pyjax._src.lax.convolution import *  # noqa: F401,F403,E402
 from pyjax._src.lax.windowed_reductions import *  # noqa: F401,F403,E402

@@ -29,17 +29,21 @@ class Zero:
 
 
 def tangent_aval(aval):
-    """Tangents of integer and boolean values have JAX's `float0` dtype."""
+    """Tangents of integer and boolean values have JAX's `float0` dtype; of tokens, tokens."""
+    if type(aval) is core.AbstractToken:
+        return aval
     if dtypes.issubdtype(aval.dtype, np.inexact):
         return aval
     return core.ShapedArray(aval.shape, dtypes.float0)
 
 
 def is_differentiable(aval):
-    return dtypes.issubdtype(aval.dtype, np.inexact)
+    return type(aval) is not core.AbstractToken and dtypes.issubdtype(aval.dtype, np.inexact)
 
 
 def zeros_like_aval(aval):
+    if type(aval) is core.AbstractToken:
+        return core.Token()
     if dtypes.is_float0(aval.dtype):
         return np.zeros(aval.shape, dtypes.float0)
     from pyjax._src.lax import lax

@@ -121,7 +121,7 @@ def vmap_flat(fun, in_vals, in_dims, out_dims, axis_size, axis_name=None):
             val, bdim = o.val, o.bdim
         else:
             val, bdim = o, None
-        if od is None:
+        if od is None or type(get_aval(val)) is core.AbstractToken:  # tokens stay unbatched
             if bdim is not None:
                 raise ValueError(
                     "vmap has mapped output but out_axes is None: an output marked "
@@ -162,6 +162,7 @@ def batch_jaxpr(closed, size, in_batched, force_out, axis_name=None):
         res, batched = [], []
         for o, f in zip(outs, force):
             val, d = (o.val, o.bdim) if type(o) is BatchTracer and o._trace is trace else (o, None)
+            f = f and type(get_aval(val)) is not core.AbstractToken  # tokens are never batched
             if d is not None or f:
                 val = bdim_at_front(val, d, size)
             res.append(val)

@@ -63,7 +63,7 @@ class JaxprTrace(core.Trace):
         if isinstance(x, Tracer) and not x._trace.valid:
             raise UnexpectedTracerError(core.escaped_tracer_message(x))
         aval = core.get_aval(x)
-        if not aval.shape and not isinstance(x, Tracer):
+        if type(aval) is ShapedArray and not aval.shape and not isinstance(x, Tracer):
             value = np.asarray(core.to_numpy(x), aval.dtype)
             return Literal(ArrayImpl(value, aval.weak_type), aval)
         var = self.const_vars.get(id(x))
@@ -207,6 +207,8 @@ def shaped_abstractify(x):
     """An aval for a jit argument: arrays, Python scalars (weak) and ShapeDtypeStructs."""
     if isinstance(x, core.Array):
         return x.aval
+    if type(x) is core.AbstractToken:
+        return x
     if hasattr(x, "shape") and hasattr(x, "dtype") and not isinstance(x, (np.ndarray, np.generic)):
         from pyjax._src import dtypes
         return ShapedArray(x.shape, dtypes.canonicalize_dtype(x.dtype), getattr(x, "weak_type", False))

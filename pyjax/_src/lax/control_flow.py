@@ -16,6 +16,7 @@ from pyjax._src.core import Primitive, ShapedArray, get_aval
 from pyjax._src.interpreters import ad, batching
 from pyjax._src.interpreters import partial_eval as pe
 from pyjax._src.interpreters.ad import Zero
+from pyjax._src.lax import tokens
 from pyjax._src.tree_util import tree_flatten, tree_map, tree_unflatten
 
 
@@ -47,11 +48,16 @@ def _types_str(avals):
     return "(" + ", ".join(a.str_short() for a in avals) + ")"
 
 
+def _same_type(a, b):
+    """Equal types up to weak typing (works for arrays and tokens alike)."""
+    return a.strip_weak_type() == b.strip_weak_type()
+
+
 def _check_same_types(what, tree_a, avals_a, tree_b, avals_b):
     if tree_a != tree_b:
         raise TypeError(f"{what} must have identical structure, got {tree_a} and {tree_b}.")
     for a, b in zip(avals_a, avals_b):
-        if a.shape != b.shape or a.dtype != b.dtype:
+        if not _same_type(a, b):
             raise TypeError(f"{what} must have identical types, got {_types_str(avals_a)} "
                             f"and {_types_str(avals_b)}.")
 
@@ -245,12 +251,18 @@ def _cond_batch(trace, vals, dims, branches):
     L = _L()
     index = batching.moveaxis(index, idim, 0)
     results = [_run(batching.batch_jaxpr(br, size, in_b, True, name)[0], *ops) for br in branches]
-    outs = []
+    outs, out_dims = [], []
     for per_branch in zip(*results):
+        if type(get_aval(per_branch[0])) is core.AbstractToken:
+            # A token is unbatched: the result follows every branch's token.
+            outs.append(tokens.after_all(*per_branch))
+            out_dims.append(None)
+            continue
         shape = get_aval(per_branch[0]).shape
         which = L.broadcast_in_dim(index, shape, (0,))
         outs.append(L.select_n(which, *per_branch))
-    return outs, [0] * len(outs)
+        out_dims.append(0)
+    return outs, out_dims
 
 
 core.register(cond_p, impl=_cond_impl, abstract_eval=_cond_abstract, jvp=_cond_jvp,
@@ -280,7 +292,7 @@ def while_loop(cond_fun, body_fun, init_val):
         raise TypeError(f"while_loop: body_fun output and input must have identical types; the "
                         f"input carry has structure {tree} but body_fun returned {body_tree}.")
     for a, b in zip(avals, body_closed.out_avals):
-        if a.shape != b.shape or a.dtype != b.dtype:
+        if not _same_type(a, b):
             raise TypeError(f"while_loop: body_fun output and input must have identical types, "
                             f"got input carry {_types_str(avals)} and output "
                             f"{_types_str(body_closed.out_avals)}.")
@@ -391,7 +403,8 @@ def _while_batch(trace, vals, dims, cond_jaxpr, body_jaxpr, cond_nconsts, body_n
         carry_b = new
     _, pred_b = batching.batch_jaxpr(cond_jaxpr, size, cc_b + carry_b, False, name)
     if pred_b[0]:
-        carry_b = [True] * len(carry_b)  # lanes stop at different times: all carries per lane
+        # Lanes stop at different times: all carries per lane (but tokens, never batched).
+        carry_b = [type(a) is not core.AbstractToken for a in body_jaxpr.out_avals]
     body_b, _ = batching.batch_jaxpr(body_jaxpr, size, bc_b + carry_b, carry_b, name)
     cond_b, _ = batching.batch_jaxpr(cond_jaxpr, size, cc_b + carry_b, pred_b, name)
     carry = [batching.bdim_at_front(v, 0 if vb else None, size) if cb and not vb else v
@@ -405,7 +418,8 @@ def _while_batch(trace, vals, dims, cond_jaxpr, body_jaxpr, cond_nconsts, body_n
             ccs, bcs, cs = xs[:nc], xs[nc:nc + nb], xs[nc + nb:]
             pred = _run(cond_b, *ccs, *cs)[0]
             new = _run(body_b, *bcs, *cs)
-            return [L.select(L.broadcast_in_dim(pred, get_aval(n).shape, (0,)), n, c)
+            return [n if type(get_aval(n)) is core.AbstractToken else
+                    L.select(L.broadcast_in_dim(pred, get_aval(n).shape, (0,)), n, c)
                     for n, c in zip(new, cs)]
 
         def cond(*xs):
@@ -473,6 +487,9 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1, _split_transpos
     """Loop f(carry, x) -> (carry, y) over the leading axis of xs, stacking the ys."""
     carry_leaves, carry_tree = tree_flatten(init)
     xs_leaves, xs_tree = tree_flatten(xs)
+    if any(type(get_aval(x)) is core.AbstractToken for x in xs_leaves):
+        raise TypeError("scan: xs cannot contain tokens (there is no axis of a token to scan "
+                        "over); pass a token in the carry instead.")
     lengths = {get_aval(x).shape[0] if get_aval(x).shape else None for x in xs_leaves}
     if None in lengths:
         raise ValueError("scan got an xs value with no leading axis to scan over (a scalar)")
@@ -502,12 +519,15 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1, _split_transpos
         raise TypeError("scan body output must be a pair (carry, y)") from None
     n_c = carry_tree.num_leaves
     c_out = closed.out_avals[:new_carry_tree.num_leaves]
+    if any(type(a) is core.AbstractToken for a in closed.out_avals[new_carry_tree.num_leaves:]):
+        raise TypeError("scan: the body function's ys outputs cannot be tokens (ys are "
+                        "stacked into arrays); return a token in the carry instead.")
     if new_carry_tree == carry_tree:
         carry_leaves, changed = _promote_weak_carry(carry_leaves, c_out)
         if changed:
             return scan(f, tree_unflatten(carry_tree, carry_leaves), xs, length, reverse, unroll)
     if new_carry_tree != carry_tree or any(
-            a.shape != b.shape or a.dtype != b.dtype for a, b in zip(carry_avals, c_out)):
+            not _same_type(a, b) for a, b in zip(carry_avals, c_out)):
         raise TypeError(f"scan body function carry input and carry output must have equal "
                         f"types (structure and shape/dtype); the input carry is "
                         f"{_types_str(carry_avals)} with structure {carry_tree}, the output "
