@@ -233,8 +233,7 @@ DEFAULT_CASES = {
     "bf16": ["categorical", "exponential", "gamma", "gumbel_high", "logistic",
              "pareto_arr", "triangular", "truncated_normal", "wald"],
     "f32_x64": ["categorical", "gamma", "geometric", "poisson", "rademacher"],
-    "not_partitionable": ["binomial_btrs", "exponential", "gamma", "poisson_big",
-                          "truncated_normal"],
+    "not_partitionable": ["exponential", "gamma", "poisson_big", "truncated_normal"],
 }
 
 
@@ -421,7 +420,7 @@ def test_oracle_linalg(dt):
     the rounding of the matrix-vector product."""
     jax = _live_jax()
     rtol = 2e-6 if dt == f32 else 1e-14
-    seeds = SEEDS[:2]
+    seeds = SEEDS[:2] if dt == f32 or FULL_ORACLE else SEEDS[:1]
     with jax_flags(jax, dt == f64, True):
         run = jax.jit(lambda ks: {n: [f(jax.random, k, dt) for k in ks[n]] for n, f in LINALG_CASES.items()})
         keys = {n: [np.asarray(jax.random.PRNGKey(s)) for s in seeds] for n in LINALG_CASES}
@@ -486,7 +485,7 @@ GRAD_CASES = {
 
 # The implicit (gamma family) gradients by default; the reparameterised ones are
 # checked against finite differences below, and all of them against JAX in full mode.
-GRAD_ORACLE_DEFAULT = ["gamma_small", "beta", "dirichlet"]
+GRAD_ORACLE_DEFAULT = ["gamma_small", "beta"]
 
 
 @pytest.mark.parametrize("dt", [f32, f64], ids=["f32", "f64"])
