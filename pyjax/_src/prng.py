@@ -20,6 +20,7 @@ tan, sin, cos, erf, pow, rsqrt) for float32 or float64 operands: XLA:CPU calls
 the last bit; and its rsqrt refines the processor's reciprocal-square-root estimate.
 Without a C math library at hand, NumPy's functions stand in.
 """
+import functools
 import math
 
 import numpy as np
@@ -360,46 +361,30 @@ def _libm_fallback(fn):
 # What the host processor offers, as LLVM (and so XLA:CPU) sees it: XLA compiles for the
 # machine it runs on, so some of JAX's bits depend on it (16-bit fused multiply-adds, the
 # reciprocal-square-root estimate).
-_host_flags = None
+@functools.lru_cache(maxsize=None)
+def _cpuinfo(*keys):
+    """The value of the first /proc/cpuinfo line starting with one of `keys` ('' where
+    there is none or the file cannot be read)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith(keys):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return ""
 
 
+@functools.lru_cache(maxsize=None)
 def host_cpu_flags():
-    """The host CPU's feature flags (/proc/cpuinfo 'flags' on x86-64, 'Features' on ARM);
-    empty where they cannot be read."""
-    global _host_flags
-    if _host_flags is None:
-        flags = frozenset()
-        try:
-            with open("/proc/cpuinfo") as f:
-                for line in f:
-                    if line.startswith(("flags", "Features")):
-                        flags = frozenset(line.split(":", 1)[1].split())
-                        break
-        except OSError:
-            pass
-        _host_flags = flags
-    return _host_flags
+    """The host CPU's feature flags (/proc/cpuinfo 'flags' on x86-64, 'Features' on ARM)."""
+    return frozenset(_cpuinfo("flags", "Features").split())
 
 
 def host_cpu_is_amd():
     """Whether the processor is AMD's (XLA:CPU refines AMD's more accurate SSE/AVX
     reciprocal-square-root estimates with one Newton step instead of two)."""
-    global _host_vendor
-    if _host_vendor is None:
-        vendor = ""
-        try:
-            with open("/proc/cpuinfo") as f:
-                for line in f:
-                    if line.startswith("vendor_id"):
-                        vendor = line.split(":", 1)[1].strip()
-                        break
-        except OSError:
-            pass
-        _host_vendor = vendor
-    return _host_vendor == "AuthenticAMD"
-
-
-_host_vendor = None
+    return _cpuinfo("vendor_id") == "AuthenticAMD"
 
 
 def host_has_fp16_arithmetic():
