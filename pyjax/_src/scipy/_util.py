@@ -71,14 +71,6 @@ def static_int(x, what):
                           if isinstance(x, core.Array) else x)
 
 
-def polyval(coeffs, x):
-    """Horner's scheme as jnp.polyval computes it: y = 0; y = y * x + c for each c."""
-    y = lax.full(get_aval(x).shape, 0, get_aval(x).dtype)
-    for c in coeffs:
-        y = lax.add(lax.mul(y, x), strong_const(x, c))
-    return y
-
-
 def select_cases(index, cases):
     """cases[index] elementwise (index an int32 array of the cases' shape)."""
     if len(cases) == 1:
@@ -117,13 +109,6 @@ def piecewise(x, condlist, funclist):
         else:
             outs.append(lax.full(x.shape, f, x.dtype))
     return select_cases(index, outs)
-
-
-def diff(x, axis=-1):
-    x = jnp().asarray(x)
-    axis = canonicalize_axis(axis, x.ndim)
-    n = x.shape[axis]
-    return lax.sub(lax.slice_in_dim(x, 1, n, axis=axis), lax.slice_in_dim(x, 0, n - 1, axis=axis))
 
 
 _TAKE_CHUNK_ELEMENTS = 1 << 22
