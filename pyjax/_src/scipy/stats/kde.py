@@ -2,7 +2,8 @@
 import numpy as np
 
 from pyjax._src import dtypes
-from pyjax._src.scipy import _util
+from pyjax._src import scipy_linalg
+from pyjax._src.numpy.util import check_arraylike, promote_dtypes_inexact
 from pyjax._src.scipy import special
 from pyjax._src.scipy.stats._common import jnp
 from pyjax._src.tree_util import register_pytree_node_class
@@ -15,7 +16,7 @@ class gaussian_kde:
 
     def __init__(self, dataset, bw_method=None, weights=None):
         J = jnp()
-        _util.check_arraylike("gaussian_kde", dataset)
+        check_arraylike("gaussian_kde", dataset)
         dataset = J.atleast_2d(dataset)
         if dtypes.issubdtype(dataset.dtype, np.complexfloating):
             raise NotImplementedError("gaussian_kde does not support complex data")
@@ -23,8 +24,8 @@ class gaussian_kde:
             raise ValueError("`dataset` input should have multiple elements.")
         d, n = dataset.shape
         if weights is not None:
-            _util.check_arraylike("gaussian_kde", weights)
-            dataset, weights = _util.promote_dtypes_inexact(dataset, weights)
+            check_arraylike("gaussian_kde", weights)
+            dataset, weights = promote_dtypes_inexact(dataset, weights)
             weights = J.atleast_1d(weights)
             weights = weights / J.sum(weights)
             if weights.ndim != 1:
@@ -32,7 +33,7 @@ class gaussian_kde:
             if len(weights) != n:
                 raise ValueError("`weights` input should be of length n")
         else:
-            dataset, = _util.promote_dtypes_inexact(dataset)
+            dataset, = promote_dtypes_inexact(dataset)
             weights = J.full(n, 1.0 / n, dtype=dataset.dtype)
         self.dataset = dataset
         self.weights = weights
@@ -48,8 +49,8 @@ class gaussian_kde:
             factor = bw_method(self)
         else:
             raise ValueError("`bw_method` should be 'scott', 'silverman', a scalar, or a callable.")
-        data_covariance = J.atleast_2d(_util.cov_rows(dataset, weights))
-        data_inv_cov = _util.spd_inverse(data_covariance)
+        data_covariance = J.atleast_2d(J.cov(dataset, rowvar=True, bias=False, aweights=weights))
+        data_inv_cov = J.linalg.inv(data_covariance)
         self.covariance = data_covariance * factor ** 2
         self.inv_cov = data_inv_cov / factor ** 2
 
@@ -72,7 +73,7 @@ class gaussian_kde:
 
     def evaluate(self, points):
         """The density at (d, m) points."""
-        _util.check_arraylike("evaluate", points)
+        check_arraylike("evaluate", points)
         points = self._reshape_points(points)
         return _gaussian_kernel_eval(False, self.dataset.T, self.weights, points.T,
                                      self.inv_cov)
@@ -84,7 +85,7 @@ class gaussian_kde:
         return self.evaluate(x)
 
     def logpdf(self, x):
-        _util.check_arraylike("logpdf", x)
+        check_arraylike("logpdf", x)
         x = self._reshape_points(x)
         return _gaussian_kernel_eval(True, self.dataset.T, self.weights, x.T, self.inv_cov)
 
@@ -96,8 +97,8 @@ class gaussian_kde:
             raise ValueError(f"mean does not have dimension {self.d}")
         if cov.shape != (self.d, self.d):
             raise ValueError(f"covariance does not have dimension {self.d}")
-        chol = _util.cholesky(self.covariance + cov)
-        norm = 1.0 / (J.sqrt(2 * np.pi) ** self.d * J.prod(J.diagonal(chol)))
+        chol = scipy_linalg.cho_factor(self.covariance + cov)
+        norm = 1.0 / (J.sqrt(2 * np.pi) ** self.d * J.prod(J.diagonal(chol[0])))
         return _gaussian_kernel_convolve(chol, norm, self.dataset, self.weights, mean)
 
     def integrate_box_1d(self, low, high):
@@ -115,8 +116,8 @@ class gaussian_kde:
         J = jnp()
         if other.d != self.d:
             raise ValueError("KDEs are not the same dimensionality")
-        chol = _util.cholesky(self.covariance + other.covariance)
-        norm = 1.0 / (J.sqrt(2 * np.pi) ** self.d * J.prod(J.diagonal(chol)))
+        chol = scipy_linalg.cho_factor(self.covariance + other.covariance)
+        norm = 1.0 / (J.sqrt(2 * np.pi) ** self.d * J.prod(J.diagonal(chol[0])))
         sm, lg = (self, other) if self.n < other.n else (other, self)
         total = 0.0
         for i in range(sm.n):
@@ -131,9 +132,9 @@ class gaussian_kde:
         ind_key, eps_key = random.split(key)
         ind = random.choice(ind_key, self.n, shape=shape, p=self.weights)
         normal = random.normal(eps_key, tuple(shape) + (self.d,), self.dataset.dtype)
-        factor = _util.cholesky(self.covariance)
+        factor = scipy_linalg.cholesky(self.covariance, lower=True)
         eps = J.einsum("ij,...j->...i", factor, normal).T
-        data = J.moveaxis(_util.take_flat(self.dataset.T, ind), -1, 0)
+        data = self.dataset[:, ind]
         return data + eps
 
     def integrate_box(self, low_bounds, high_bounds, maxpts=None):
@@ -161,7 +162,7 @@ class gaussian_kde:
 def _gaussian_kernel_convolve(chol, norm, target, weights, mean):
     J = jnp()
     diff = target - mean[:, None]
-    alpha = _util.solve_upper_t(chol, _util.solve_lower(chol, diff.T)).T
+    alpha = scipy_linalg.cho_solve(chol, diff)
     arg = 0.5 * J.sum(diff * alpha, axis=0)
     return norm * J.sum(J.exp(-arg) * weights)
 
@@ -169,13 +170,13 @@ def _gaussian_kernel_convolve(chol, norm, target, weights, mean):
 def _gaussian_kernel_eval(in_log, points, weights, xi, precision):
     """sum_j w_j N(xi_i; points_j, precision^-1) for each row xi_i (or its log)."""
     J = jnp()
-    points, weights, xi, precision = _util.promote_dtypes_inexact(points, weights, xi, precision)
+    points, weights, xi, precision = promote_dtypes_inexact(points, weights, xi, precision)
     d = points.shape[1]
     if xi.shape[1] != d:
         raise ValueError("points and xi must have same trailing dim")
     if precision.shape != (d, d):
         raise ValueError("precision matrix must match data dims")
-    whitening = _util.cholesky(precision)
+    whitening = scipy_linalg.cholesky(precision, lower=True)
     points = J.dot(points, whitening)
     xi = J.dot(xi, whitening)
     log_norm = J.sum(J.log(J.diagonal(whitening))) - 0.5 * d * float(np.log(2 * np.pi))

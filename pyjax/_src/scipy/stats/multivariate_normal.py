@@ -1,5 +1,6 @@
 """The multivariate normal distribution (jax.scipy.stats.multivariate_normal)."""
-from pyjax._src.scipy import _util
+from pyjax._src.lax import linalg as lax_linalg
+from pyjax._src.numpy.util import promote_dtypes_inexact
 from pyjax._src.scipy.stats._common import jnp, lax, np
 
 
@@ -7,7 +8,7 @@ def logpdf(x, mean, cov, allow_singular=None):
     if allow_singular is not None:
         raise NotImplementedError("allow_singular argument of multivariate_normal.logpdf")
     J = jnp()
-    x, mean, cov = _util.promote_dtypes_inexact(x, mean, cov)
+    x, mean, cov = promote_dtypes_inexact(x, mean, cov)
     if not mean.shape:
         return (-1 / 2 * J.square(x - mean) / cov
                 - 1 / 2 * (float(np.log(2 * np.pi)) + J.log(cov)))
@@ -18,9 +19,12 @@ def logpdf(x, mean, cov, allow_singular=None):
                 - n / 2 * (float(np.log(2 * np.pi)) + J.log(cov)))
     if cov.ndim < 2 or cov.shape[-2:] != (n, n):
         raise ValueError("multivariate_normal.logpdf got incompatible shapes")
-    L = _util.cholesky(cov)
-    y = _util.solve_lower(L, x - mean)
-    diag = J.stack([L[..., i, i] for i in range(n)], axis=-1)
+    L = lax_linalg.cholesky(cov)
+    # L y = x - mean, one (n,) right-hand side per (n, n) factor (broadcast as JAX does).
+    y = J.vectorize(lambda l, b: lax_linalg.triangular_solve(
+        l, b, left_side=True, lower=True, transpose_a=False),
+        signature="(n,n),(n)->(n)")(L, x - mean)
+    diag = J.diagonal(L, axis1=-2, axis2=-1)
     return (-1 / 2 * J.sum(y * y, axis=-1) - n / 2 * float(np.log(2 * np.pi))
             - J.sum(J.log(diag), axis=-1))
 
