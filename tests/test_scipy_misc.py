@@ -359,24 +359,23 @@ def test_regular_grid_interpolator_vs_jax_grads_jit_vmap():
 
 
 
-def test_one_hot_gather_in_chunks(monkeypatch):
-    """The gathers (no gather primitive yet) go through lax.map in chunks when the one-hot
-    mask would be large: same values and gradients, also under jit and vmap."""
-    from pyjax._src.scipy import _util
-    vals = _f32(rng.normal(size=(40, 3)))
-    idx = rng.integers(-3, 43, size=(5, 9)).astype(np.int32)
-    want = vals[np.clip(idx, 0, 39)]
-    monkeypatch.setattr(_util, "_TAKE_CHUNK_ELEMENTS", 200)
-    np.testing.assert_array_equal(np.asarray(_util.take_flat(vals, idx)), want)
-    np.testing.assert_array_equal(np.asarray(pyjax.jit(_util.take_flat)(vals, idx)), want)
-    np.testing.assert_array_equal(
-        np.asarray(pyjax.vmap(lambda i: _util.take_flat(vals, i))(idx)), want)
-    g = pyjax.grad(lambda v: jnp.sum(_util.take_flat(v, idx) ** 2))(vals)
-    want_g = np.zeros_like(vals)
-    np.add.at(want_g, np.clip(idx, 0, 39).ravel(), 2 * want.reshape(-1, 3))
-    np.testing.assert_allclose(np.asarray(g), want_g, rtol=1e-6)
-    got = pnd.map_coordinates(IMG, COORDS, 1, mode="wrap")
-    monkeypatch.setattr(_util, "_TAKE_CHUNK_ELEMENTS", 1 << 22)
-    np.testing.assert_allclose(np.asarray(got),
-                               np.asarray(pnd.map_coordinates(IMG, COORDS, 1, mode="wrap")),
-                               rtol=1e-6)
+def test_gathers_on_large_inputs():
+    """map_coordinates and RegularGridInterpolator gather with jnp indexing (O(points)
+    work, no one-hot mask): large inputs match SciPy, and the gradient of a linear
+    interpolation w.r.t. the image scatters the weights back (checked against np.add.at)."""
+    img = _f32(rng.normal(size=(300, 400)))
+    c = [_f32(rng.uniform(-1, 301, size=2000)), _f32(rng.uniform(-1, 401, size=2000))]
+    want = snd.map_coordinates(img.astype(np.float64), np.stack(c).astype(np.float64), order=1,
+                               mode="nearest")
+    got = pyjax.jit(lambda i, cc: pnd.map_coordinates(i, cc, order=1, mode="nearest"))(img, c)
+    np.testing.assert_allclose(np.asarray(got), want, rtol=1e-4, atol=1e-4)
+    idx = [_f32(np.floor(np.clip(ci, 0, s - 1))) for ci, s in zip(c, img.shape)]
+    g = pyjax.grad(lambda i: jnp.sum(pnd.map_coordinates(i, idx, order=0, mode="nearest")))(img)
+    want_g = np.zeros_like(img)
+    np.add.at(want_g, tuple(i.astype(np.int64) for i in idx), 1.0)
+    np.testing.assert_array_equal(np.asarray(g), want_g)
+    grid = (np.arange(300.0), np.arange(400.0))
+    pts = np.stack([np.clip(c[0], 0, 299), np.clip(c[1], 0, 399)], -1)
+    want = sip.RegularGridInterpolator(grid, img.astype(np.float64))(pts.astype(np.float64))
+    got = pip.RegularGridInterpolator(grid, img)(pts)
+    np.testing.assert_allclose(np.asarray(got), want, rtol=1e-4, atol=1e-4)

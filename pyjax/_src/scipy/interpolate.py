@@ -3,7 +3,7 @@ import itertools
 
 import numpy as np
 
-from pyjax._src.scipy import _util
+from pyjax._src.numpy.util import check_arraylike, promote_dtypes_inexact
 from pyjax._src.tree_util import register_pytree_node
 
 
@@ -22,9 +22,9 @@ def _ndim_coords_from_arrays(points, ndim=None):
         for p_other in p[1:]:
             if p_other.shape != p[0].shape:
                 raise ValueError("coordinate arrays do not have the same shape")
-        p = _util.promote_dtypes_inexact(*p)
+        p = promote_dtypes_inexact(*p)
         return J.stack(p, axis=-1)
-    _util.check_arraylike("_ndim_coords_from_arrays", points)
+    check_arraylike("_ndim_coords_from_arrays", points)
     points = J.asarray(points)
     if points.ndim == 1:
         points = J.reshape(points, (-1, 1) if ndim is None else (-1, ndim))
@@ -47,19 +47,19 @@ class RegularGridInterpolator:
         self.bounds_error = bounds_error
         if self.bounds_error:
             raise NotImplementedError("`bounds_error` takes no effect under JIT")
-        _util.check_arraylike("RegularGridInterpolator", values)
+        check_arraylike("RegularGridInterpolator", values)
         if len(points) > J.ndim(values):
             raise ValueError(f"there are {len(points)} point arrays, but values has "
                              f"{J.ndim(values)} dimensions")
-        values, = _util.promote_dtypes_inexact(values)
+        values, = promote_dtypes_inexact(values)
         if fill_value is not None:
-            _util.check_arraylike("RegularGridInterpolator", fill_value)
+            check_arraylike("RegularGridInterpolator", fill_value)
             fill_value = J.asarray(fill_value)
             if not np.can_cast(fill_value.dtype, values.dtype, casting="same_kind"):
                 raise ValueError("fill_value must be either 'None' or of a type compatible "
                                  "with values")
         self.fill_value = fill_value
-        _util.check_arraylike("RegularGridInterpolator", *points)
+        check_arraylike("RegularGridInterpolator", *points)
         self.grid = tuple(J.asarray(p) for p in points)
         self.values = values
 
@@ -94,13 +94,13 @@ class RegularGridInterpolator:
             for ei, i, yi in zip(edge_indices, indices, norm_distances):
                 weight = weight * J.where(ei == i, 1 - yi, yi)
             w = J.reshape(weight, weight.shape + (1,) * trailing)
-            values = values + _util.take_nd(self.values, list(edge_indices)) * w
+            values = values + self.values[edge_indices] * w
         return values
 
     def _evaluate_nearest(self, indices, norm_distances):
         J = _jnp()
         idx_res = [J.where(yi <= 0.5, i, i + 1) for i, yi in zip(indices, norm_distances)]
-        return _util.take_nd(self.values, idx_res)
+        return self.values[tuple(idx_res)]
 
     def _find_indices(self, xi):
         J = _jnp()
@@ -109,12 +109,12 @@ class RegularGridInterpolator:
         out_of_bounds = J.zeros((xi.shape[1],), dtype=bool)
         for k, g in enumerate(self.grid):
             x = xi[k]
-            i = _util.searchsorted_left(g, x) - 1
+            i = J.searchsorted(g, x) - 1
             i = J.where(i < 0, 0, i)
             i = J.where(i > g.size - 2, g.size - 2, i)
             indices.append(i)
-            g_i = _util.take_flat(g, i)
-            g_i1 = _util.take_flat(g, i + 1)
+            g_i = g[i]
+            g_i1 = g[i + 1]
             norm_distances.append((x - g_i) / (g_i1 - g_i))
             if not self.bounds_error:
                 out_of_bounds = out_of_bounds | (x < g[0]) | (x > g[-1])

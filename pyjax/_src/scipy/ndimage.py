@@ -7,7 +7,6 @@ import numpy as np
 
 from pyjax._src import dtypes
 from pyjax._src.lax import lax
-from pyjax._src.scipy import _util
 
 
 def _jnp():
@@ -96,7 +95,7 @@ def map_coordinates(input, coordinates, order, mode="constant", cval=0.0):
     outputs = []
     for items in itertools.product(*valid_1d_interpolations):
         indices, validities, weights = zip(*items)
-        gathered = _util.take_nd(input_arr, list(indices))
+        gathered = input_arr[indices]
         if all(valid is True for valid in validities):
             contribution = gathered
         else:
