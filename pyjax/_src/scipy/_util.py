@@ -1,32 +1,19 @@
-"""Helpers shared by pyjax.scipy, written only with lax (and the stable part of jnp).
+"""Helpers of pyjax.scipy that pyjax.numpy and pyjax.lax do not offer.
 
-Some of these stand in for jax.numpy functions pyjax does not have yet (polyval,
-piecewise, diff, searchsorted, take) and for linear algebra (cholesky, triangular
-solves); they work on traced values under jit, vmap and grad.  Gathers are done
-with a one-hot mask and a sum (`take_flat`): O(len(indices) * len(array)) work, exact,
-and differentiable; a gather primitive would make them O(len(indices)).
+const/strong_const build rank-0 constants typed like an operand (JAX's lax._const and NumPy
+scalars); piecewise keeps JAX's gradient rule for jnp.piecewise, whose pyjax.numpy version
+lets a branch's non-finite derivative leak into elements that branch does not select.
 """
-import itertools
-import operator
-
 import numpy as np
 
-from pyjax._src import core, dtypes
+from pyjax._src import dtypes
 from pyjax._src.core import get_aval
 from pyjax._src.lax import lax
-from pyjax._src.numpy import util as np_util
 
 
 def jnp():
     import pyjax.numpy
     return pyjax.numpy
-
-
-def dtype_of(x):
-    """The canonical dtype a value has (or would have as an array)."""
-    if isinstance(x, core.Array):
-        return x.dtype
-    return dtypes.dtype(x, canonicalize=True)
 
 
 def const(x, value):
@@ -43,32 +30,6 @@ def const(x, value):
 def strong_const(x, value):
     """`value` as a strongly-typed rank-0 array of `x`'s dtype (a NumPy scalar in JAX)."""
     return lax.asarray(np.asarray(value, get_aval(x).dtype))
-
-
-def full_like(x, value):
-    return lax.full_like(x, value)
-
-
-def promote_args_inexact(name, *args):
-    return np_util.promote_args_inexact(name, *args)
-
-
-def promote_dtypes_inexact(*args):
-    return np_util.promote_dtypes_inexact(*args)
-
-
-def check_arraylike(name, *args):
-    np_util.check_arraylike(name, *args)
-
-
-def canonicalize_axis(axis, ndim):
-    return np_util.canonicalize_axis(axis, ndim)
-
-
-def static_int(x, what):
-    """A Python int from a concrete value, with JAX's error for a traced one."""
-    return operator.index(core.concrete_or_error(x, what).item()
-                          if isinstance(x, core.Array) else x)
 
 
 def select_cases(index, cases):
@@ -109,7 +70,3 @@ def piecewise(x, condlist, funclist):
         else:
             outs.append(lax.full(x.shape, f, x.dtype))
     return select_cases(index, outs)
-
-
-def product(*seqs):
-    return itertools.product(*seqs)

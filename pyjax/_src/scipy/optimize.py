@@ -6,7 +6,7 @@ import numpy as np
 
 from pyjax._src import dtypes
 from pyjax._src.lax import lax
-from pyjax._src.scipy import _util
+from pyjax._src.numpy.util import promote_dtypes_inexact
 
 
 def _jnp():
@@ -278,7 +278,7 @@ def line_search(f, xk, pk, old_fval=None, old_old_fval=None, gfk=None, c1=1e-4, 
                 maxiter=20):
     """A step satisfying the strong Wolfe conditions along `pk` from `xk`."""
     J = _jnp()
-    xk, pk = _util.promote_dtypes_inexact(xk, pk)
+    xk, pk = promote_dtypes_inexact(xk, pk)
 
     def restricted_func_and_grad(t):
         t = J.array(t, dtype=pk.dtype)

@@ -1,36 +1,17 @@
-"""jax.scipy.signal's direct convolutions, as sums of shifted slices (no conv primitive).
+"""jax.scipy.signal's direct convolutions, through lax.conv_general_dilated (as JAX).
 
-_convolve_nd pads the larger operand as JAX's conv_general_dilated call would, then adds
-up, for every tap of the (flipped) smaller operand, that tap times the matching window of
-the padded input: one slice per tap, stacked and contracted with the taps in one dot.
+XLA's convolution correlates, so _convolve_nd flips the smaller operand and pads the
+larger one by the amounts each `mode` needs.
 """
-import itertools
-import math
-
 import numpy as np
 
-from pyjax._src.lax import lax
-from pyjax._src.scipy import _util
+from pyjax._src.lax.convolution import conv_general_dilated
+from pyjax._src.numpy.util import promote_dtypes_inexact
 
 
 def _jnp():
     import pyjax.numpy
     return pyjax.numpy
-
-
-def _correlate_valid(x, k, padding):
-    """sum_j x_padded[i + j] * k[j] for all valid i (XLA's convolution, which correlates)."""
-    J = _jnp()
-    x = lax.pad(x, _util.const(x, 0), [(lo, hi, 0) for lo, hi in padding])
-    out_shape = tuple(n - m + 1 for n, m in zip(x.shape, k.shape))
-    if any(s <= 0 for s in out_shape):
-        raise ValueError(f"convolution output would be empty: input {x.shape}, kernel {k.shape}")
-    windows = []
-    for offset in itertools.product(*[range(m) for m in k.shape]):
-        windows.append(lax.slice(x, offset, tuple(o + s for o, s in zip(offset, out_shape))))
-    stacked = J.stack(windows, axis=-1)
-    taps = J.reshape(k, (math.prod(k.shape),))
-    return lax.dot_general(stacked, taps, (((stacked.ndim - 1,), (0,)), ((), ())))
 
 
 def _convolve_nd(in1, in2, mode, *, precision=None):
@@ -43,7 +24,7 @@ def _convolve_nd(in1, in2, mode, *, precision=None):
     if in1.size == 0 or in2.size == 0:
         raise ValueError(f"zero-size arrays not supported in convolutions, got shapes "
                          f"{in1.shape} and {in2.shape}.")
-    in1, in2 = _util.promote_dtypes_inexact(in1, in2)
+    in1, in2 = promote_dtypes_inexact(in1, in2)
     no_swap = all(s1 >= s2 for s1, s2 in zip(in1.shape, in2.shape))
     swap = all(s1 <= s2 for s1, s2 in zip(in1.shape, in2.shape))
     if not (no_swap or swap):
@@ -60,7 +41,11 @@ def _convolve_nd(in1, in2, mode, *, precision=None):
                    for s, s_o in zip(shape, shape_o)]
     else:
         padding = [(s - 1, s - 1) for s in shape]
-    return _correlate_valid(in1, in2, padding)
+    strides = tuple(1 for _ in shape)
+    # One batch and one feature dimension around the spatial ones (lhs NCH..., rhs OIH...).
+    result = conv_general_dilated(in1[None, None], in2[None, None], strides, padding,
+                                  precision=precision)
+    return result[0, 0]
 
 
 def convolve(in1, in2, mode="full", method="auto", precision=None):

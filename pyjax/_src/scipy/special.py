@@ -15,7 +15,7 @@ from pyjax._src.lax import special as lax_special
 from pyjax._src.scipy import _util
 from pyjax._src.scipy._util import const as _const
 from pyjax._src.scipy._util import strong_const as _strong
-from pyjax._src.scipy._util import promote_args_inexact
+from pyjax._src.numpy.util import canonicalize_axis, promote_args_inexact
 
 
 def _jnp():
@@ -66,9 +66,9 @@ def digamma(x):
 
 
 def polygamma(n, x):
-    if not dtypes.issubdtype(_util.dtype_of(n), np.integer):
+    if not dtypes.issubdtype(dtypes.dtype(n, canonicalize=True), np.integer):
         raise ValueError(f"Argument `n` to polygamma must be of integer type. Got dtype "
-                         f"{_util.dtype_of(n)}.")
+                         f"{dtypes.dtype(n, canonicalize=True)}.")
     n_arr, x_arr = promote_args_inexact("polygamma", n, x)
     if dtypes.issubdtype(x_arr.dtype, np.complexfloating):
         raise ValueError("polygamma does not support complex-valued inputs.")
@@ -378,7 +378,7 @@ def _reduction_dims(ndim, axis):
     if axis is None:
         return tuple(range(ndim))
     axes = axis if isinstance(axis, (tuple, list, np.ndarray)) else (axis,)
-    canon = tuple(_util.canonicalize_axis(a, ndim) for a in axes)
+    canon = tuple(canonicalize_axis(a, ndim) for a in axes)
     if len(canon) != len(set(canon)):
         raise ValueError(f"duplicate value in 'axis': {axis}")
     return canon
@@ -442,7 +442,7 @@ _LOGNDTR_FLOAT32_UPPER = 5.0
 
 
 def _float_arg(name, x):
-    dt = _util.dtype_of(x)
+    dt = dtypes.dtype(x, canonicalize=True)
     if dt not in (np.float32, np.float64):
         raise TypeError(f"x.dtype={np.dtype(dt)} is not supported, see docstring for "
                         "supported types.")

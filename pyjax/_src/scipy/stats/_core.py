@@ -6,7 +6,7 @@ import numpy as np
 
 from pyjax._src import dtypes
 from pyjax._src.lax import lax
-from pyjax._src.scipy import _util
+from pyjax._src.numpy.util import canonicalize_axis, check_arraylike, promote_args_inexact
 from pyjax._src.scipy.stats._common import jnp
 
 
@@ -49,11 +49,11 @@ def _groups(s):
 def mode(a, axis=0, nan_policy="propagate", keepdims=False):
     """The most common value along `axis` (the smallest of equally common ones) and its count."""
     J = jnp()
-    _util.check_arraylike("mode", a)
+    check_arraylike("mode", a)
     x = J.atleast_1d(a)
     _check_nan_policy("mode", nan_policy)
     if axis is not None:
-        axis = _util.canonicalize_axis(axis, x.ndim)
+        axis = canonicalize_axis(axis, x.ndim)
     input_shape = x.shape
     if keepdims:
         output_shape = (tuple(1 for _ in input_shape) if axis is None else
@@ -117,7 +117,7 @@ def _rank_last_axis(a, method):
 def rankdata(a, method="average", *, axis=None, nan_policy="propagate"):
     """Ranks of the data (1-based; ties by `method`), nan everywhere if there is a nan."""
     J = jnp()
-    _util.check_arraylike("rankdata", a)
+    check_arraylike("rankdata", a)
     _check_nan_policy("rankdata", nan_policy)
     if method not in ("average", "min", "max", "dense", "ordinal"):
         raise ValueError(f"unknown method '{method}'")
@@ -125,7 +125,7 @@ def rankdata(a, method="average", *, axis=None, nan_policy="propagate"):
     if axis is None:
         flat = J.reshape(a, (1, a.size))
         return J.reshape(_rank_last_axis(flat, method), (a.size,))
-    axis = _util.canonicalize_axis(axis, a.ndim)
+    axis = canonicalize_axis(axis, a.ndim)
     moved = J.moveaxis(a, axis, -1)
     shape = moved.shape
     ranks = _rank_last_axis(J.reshape(moved, (math.prod(shape[:-1]), shape[-1])), method)
@@ -135,7 +135,7 @@ def rankdata(a, method="average", *, axis=None, nan_policy="propagate"):
 def sem(a, axis=0, ddof=1, nan_policy="propagate", *, keepdims=False):
     """The standard error of the mean."""
     J = jnp()
-    b, = _util.promote_args_inexact("sem", a)
+    b, = promote_args_inexact("sem", a)
     if nan_policy == "propagate":
         size = b.size if axis is None else b.shape[axis]
         return J.std(b, axis, ddof=ddof, keepdims=keepdims) / J.sqrt(

@@ -1,5 +1,5 @@
 """The Dirichlet distribution (jax.scipy.stats.dirichlet)."""
-from pyjax._src.scipy._util import promote_dtypes_inexact
+from pyjax._src.numpy.util import promote_dtypes_inexact
 from pyjax._src.scipy.stats._common import _const, jnp, lax, np, special
 
 
