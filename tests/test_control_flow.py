@@ -260,3 +260,25 @@ def test_check_grads_through_control_flow():
         check_grads(lambda x: lax.fori_loop(0, 3, lambda i, c: c * x + 1.0, x), (0.6,), order=2)
         check_grads(lambda x: lax.while_loop(lambda c: c[1] < 3, lambda c: (jnp.sin(c[0]), c[1] + 1),
                                              (x, 0))[0], (0.6,), order=2, modes=("fwd",))
+
+
+def test_batched_cond_branch_singular_off_its_lanes_has_finite_gradients():
+    """Under vmap with a batched predicate every branch runs on every lane; a branch that
+    is singular on lanes it does not own (1/x at 0) must not put NaN into their
+    derivatives, in reverse or forward mode (JAX's values)."""
+    f = lambda x: lax.cond(x > 0, lambda x: 1 / x, lambda x: x, x)  # noqa: E731
+    xs = jnp.array([0., 2., -1.])
+    expected = np.array([1., -0.25, 1.])
+    np.testing.assert_array_equal(jax.grad(lambda v: jax.vmap(f)(v).sum())(xs), expected)
+    np.testing.assert_array_equal(jax.vmap(jax.grad(f))(xs), expected)
+    np.testing.assert_array_equal(jax.jacfwd(jax.vmap(f))(xs), np.diag(expected))
+    # an unbatched operand closed over by the branches is protected the same way
+    g = lambda p, c: lax.cond(p, lambda: 1 / c, lambda: c)  # noqa: E731
+    grads = jax.grad(lambda c: jax.vmap(g, (0, None))(jnp.array([False, False]), c).sum())(0.)
+    np.testing.assert_array_equal(grads, 2.)
+
+
+def test_piecewise_gradient_ignores_branches_off_their_elements():
+    f = lambda x: jnp.piecewise(x, [x > 0], [lambda x: 1 / x, lambda x: x])  # noqa: E731
+    assert jax.grad(f)(0.) == 1.
+    np.testing.assert_array_equal(jax.vmap(jax.grad(f))(jnp.array([0., 2., -1.])), [1., -0.25, 1.])

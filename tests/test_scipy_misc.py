@@ -385,7 +385,7 @@ def test_gathers_on_large_inputs():
 def test_fftconvolve_vs_scipy(mode):
     """convolve(method='fft') and fftconvolve (real and complex, batched axes) match SciPy;
     the gradient matches the direct method's."""
-    from pyjax._src.scipy.signal import fftconvolve
+    from pyjax.scipy.signal import fftconvolve
     a, b = _f32(rng.normal(size=(9, 6))), _f32(rng.normal(size=(4, 3)))
     want = ssg.convolve(a.astype(np.float64), b.astype(np.float64), mode=mode)
     got = psg.convolve(a, b, mode=mode, method="fft")

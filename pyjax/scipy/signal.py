@@ -1,2 +1,3 @@
 """pyjax.scipy.signal: direct convolutions and correlations, as jax.scipy.signal."""
-from pyjax._src.scipy.signal import convolve, convolve2d, correlate, correlate2d  # noqa: F401
+from pyjax._src.scipy.signal import (convolve, convolve2d, correlate, correlate2d,  # noqa: F401
+                                     fftconvolve)

@@ -248,9 +248,21 @@ def _cond_batch(trace, vals, dims, branches):
         outs = cond_p.bind(index, *ops, branches=batched)
         return outs, [0 if b else None for b in out_b]
     # A batched predicate: every branch runs on every lane, then a select picks per lane.
+    # Each branch sees its own lanes' operands and stop_gradient(operand) elsewhere, so a
+    # branch that is singular on lanes it does not own (1/x at 0) leaves no NaN in their
+    # derivatives (as JAX does).
     L = _L()
     index = batching.moveaxis(index, idim, 0)
-    results = [_run(batching.batch_jaxpr(br, size, in_b, True, name)[0], *ops) for br in branches]
+    ops = [x if b or type(get_aval(x)) is core.AbstractToken else batching.bdim_at_front(x, None, size)
+           for x, b in zip(ops, in_b)]
+    in_b = [type(get_aval(x)) is not core.AbstractToken for x in ops]
+    results = []
+    for i, br in enumerate(branches):
+        mine = L.eq(index, L.full_like(index, i))
+        ops_i = [L.select(L.broadcast_in_dim(mine, get_aval(x).shape, (0,)), x, L.stop_gradient(x))
+                 if b and dtypes.issubdtype(get_aval(x).dtype, np.inexact) else x
+                 for x, b in zip(ops, in_b)]
+        results.append(_run(batching.batch_jaxpr(br, size, in_b, True, name)[0], *ops_i))
     outs, out_dims = [], []
     for per_branch in zip(*results):
         if type(get_aval(per_branch[0])) is core.AbstractToken:

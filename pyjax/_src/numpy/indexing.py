@@ -1021,16 +1021,21 @@ def piecewise(x, condlist, funclist, *args, **kw):
     if aval.size == 0:
         return lax.full(aval.shape, 0, dtype)
     from pyjax._src import api
+    which = lax.convert_element_type(which, np.int32)
     flat = lax.reshape(x, (aval.size,))
+    inexact = dtypes.issubdtype(dtype, np.inexact)
     branches = []
-    for f in funclist:
+    for i, f in enumerate(funclist):
         if callable(f):
+            # A branch sees stop_gradient(x) where it is not chosen, so one that is singular
+            # there (1/x at 0) puts no NaN into the derivative (as JAX's does).
+            mine = lax.reshape(lax.eq(which, lax.full_like(which, i)), (aval.size,))
+            v = lax.select(mine, flat, lax.stop_gradient(flat)) if inexact else flat
             out = api.vmap(lambda v, f=f: lax.convert_element_type(
-                asarray_arg(f(v, *args, **kw)), dtype))(flat)
+                asarray_arg(f(v, *args, **kw)), dtype))(v)
             branches.append(lax.reshape(out, aval.shape))
         else:
             branches.append(_jnp.broadcast_to(_jnp.array(f, dtype=dtype), aval.shape))
-    which = lax.convert_element_type(which, np.int32)
     return lax.select_n(which, *branches) if len(branches) > 1 else branches[0]
 
 
