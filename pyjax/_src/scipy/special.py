@@ -12,7 +12,6 @@ from pyjax._src import core, dtypes
 from pyjax._src.custom_derivatives import custom_jvp
 from pyjax._src.lax import lax
 from pyjax._src.lax import special as lax_special
-from pyjax._src.scipy import _util
 from pyjax._src.scipy._util import const as _const
 from pyjax._src.scipy._util import strong_const as _strong
 from pyjax._src.numpy.util import canonicalize_axis, promote_args_inexact
@@ -692,12 +691,12 @@ def _spence_poly(w):
 def _spence_calc(x):
     jnp = _jnp()
     x2_bool = x > 2.0
-    x = _util.piecewise(x, [x2_bool], [lambda x: 1.0 / x, lambda x: x])
+    x = jnp.piecewise(x, [x2_bool], [lambda x: 1.0 / x, lambda x: x])
     x1_5_bool = x > 1.5
     x_5_bool = x < 0.5
     x2_bool = x2_bool | x1_5_bool
-    w = _util.piecewise(x, [x1_5_bool, x_5_bool],
-                        [lambda x: 1.0 / x - 1.0, lambda x: -x, lambda x: x - 1.0])
+    w = jnp.piecewise(x, [x1_5_bool, x_5_bool],
+                      [lambda x: 1.0 / x - 1.0, lambda x: -x, lambda x: x - 1.0])
     y = _spence_poly(w)
     y_flag_one = np.pi ** 2 / 6.0 - jnp.log(x) * jnp.log(1.0 - x) - y
     y = jnp.where(x_5_bool, y_flag_one, y)
@@ -708,7 +707,7 @@ def _spence_calc(x):
 def spence(x):
     """Spence's function (the dilogarithm Li2(1 - x)) for real x >= 0; nan for x < 0."""
     x = _float_arg("spence", x)
-    return _util.piecewise(x, [x < 0.0, x == 1.0, x == 0.0],
+    return _jnp().piecewise(x, [x < 0.0, x == 1.0, x == 0.0],
                            [np.nan, 0, np.pi ** 2 / 6, _spence_calc])
 
 
