@@ -762,3 +762,15 @@ def test_truncated_normal_sampler_oracle(jax):
     _bits_equal(xla_erf(jnp.asarray(x)), jax.lax.erf(x))
     assert math.isclose(float(_np(xla_erf(jnp.asarray(np.float32(0.5))))), math.erf(0.5),
                         rel_tol=1e-6)
+
+
+@pytest.mark.parametrize("name,call", [
+    ("softmax", lambda: nn.softmax(jnp.ones((2, 3)), axis=5)),
+    ("log_softmax", lambda: nn.log_softmax(jnp.ones(3), axis=-2)),
+    ("one_hot", lambda: nn.one_hot(jnp.arange(3), 4, axis=7)),
+    ("logsumexp", lambda: nn.logsumexp(jnp.ones(3), axis=1)),
+])
+def test_out_of_range_axis_names_the_function(name, call):
+    """As in jax.numpy: NumPy's AxisError (a ValueError and an IndexError) naming jax.nn's function."""
+    with pytest.raises(ValueError, match=rf"out of bounds.*\(in jax\.nn\.{name}\)"):
+        call()

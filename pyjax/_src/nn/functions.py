@@ -18,7 +18,7 @@ from pyjax._src.config import config
 from pyjax._src.core import get_aval
 from pyjax._src.custom_derivatives import custom_jvp
 from pyjax._src.lax import lax
-from pyjax._src.numpy.util import asarray_arg, check_arraylike, promote_args_inexact
+from pyjax._src.numpy.util import asarray_arg, canonicalize_axis, check_arraylike, promote_args_inexact
 
 # JAX's `jax_softmax_custom_jvp` flag (default False in jax 0.10.2: softmax is
 # differentiated through its operations, with the max under stop_gradient).
@@ -49,21 +49,13 @@ def _ndim(x):
     return get_aval(x).ndim if isinstance(x, core.Array) else np.ndim(x)
 
 
-def _canonicalize_axis(axis, ndim):
-    axis = operator.index(axis)
-    if not -ndim <= axis < ndim:
-        from numpy.exceptions import AxisError
-        raise AxisError(f"axis {axis} is out of bounds for array of dimension {ndim}")
-    return axis % ndim
-
-
 def _reduction_dims(a, axis):
     """(positive axes, axes), as jax.numpy's _reduction_dims (no named axes here)."""
     nd = _ndim(a)
     if axis is None:
         return (tuple(range(nd)),) * 2
     axes = tuple(axis) if isinstance(axis, (np.ndarray, tuple, list)) else (axis,)
-    canon = tuple(_canonicalize_axis(x, nd) for x in axes)
+    canon = tuple(canonicalize_axis(x, nd) for x in axes)
     if len(canon) != len(set(canon)):
         raise ValueError(f"duplicate value in 'axis': {axis}")
     return canon, canon
@@ -193,7 +185,7 @@ def glu(x, axis=-1):
     """x1 * sigmoid(x2), where x1, x2 are the two halves of `x` along `axis`."""
     x = _ensure_arraylike("glu", x)
     nd = get_aval(x).ndim
-    axis = _canonicalize_axis(axis, nd)
+    axis = canonicalize_axis(axis, nd)
     size = get_aval(x).shape[axis]
     assert size % 2 == 0, "axis size must be divisible by 2"
     x1 = lax.slice_in_dim(x, 0, size // 2, axis=axis)
@@ -391,7 +383,7 @@ def one_hot(x, num_classes, *, dtype=None, axis=-1):
     dtype = dtypes.default_float_dtype() if dtype is None else dtype
     nd = get_aval(x).ndim
     try:
-        out_axis = _canonicalize_axis(axis, nd + 1)
+        out_axis = canonicalize_axis(axis, nd + 1)
     except TypeError:
         axis_size = lax.axis_size(axis)
         if num_classes != axis_size:

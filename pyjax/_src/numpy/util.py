@@ -149,13 +149,17 @@ def canonicalize_axis(axis, ndim, name="axis"):
 
 
 def _public_caller():
-    """The jax.numpy function the user called ("jnp.sum", "jnp.linalg.norm"), for error
-    messages: the outermost frame of the run of pyjax._src.numpy frames that starts at our
-    caller (helpers shared by many functions cannot know which public function they serve)."""
+    """The jax.numpy or jax.nn function the user called ("jnp.sum", "jnp.linalg.norm",
+    "jax.nn.softmax"), for error messages: the outermost frame of the run of pyjax._src.numpy
+    and pyjax._src.nn frames that starts at our caller (helpers shared by many functions
+    cannot know which public function they serve)."""
     frame, found = sys._getframe(2), None
     while frame is not None:
         module = frame.f_globals.get("__name__", "")
-        if module.startswith("pyjax._src.numpy."):
+        if module.startswith("pyjax._src.nn."):
+            if not frame.f_code.co_name.startswith("_"):
+                found = f"jax.nn.{frame.f_code.co_name}"
+        elif module.startswith("pyjax._src.numpy."):
             code = frame.f_code
             fname = code.co_name
             # functions made by a factory (argmax = _arg("argmax", ...)) keep their name in
