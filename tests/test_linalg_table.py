@@ -144,17 +144,23 @@ def _assert_close(got, want, rtol):
         np.testing.assert_allclose(g, w, rtol=rtol, atol=rtol * scale)
 
 
+def _check_batching(fn, batched, native_batch):
+    """Leading batch dimensions (where the routine takes them) and vmap against a loop over
+    the two matrices of `batched`."""
+    loop = [fn(*[b[i] for b in batched]) for i in range(2)]
+    want = [np.stack(xs) for xs in zip(*[_leaves(x) for x in loop])]
+    if native_batch:
+        _assert_close(fn(*batched), want, 1e-10)
+    _assert_close(pyjax.vmap(fn)(*batched), want, 1e-10)
+
+
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_batch_vmap_jit_precision(case):
     name, fn, makers, native_batch, _ = case
     rng = np.random.default_rng(zlib.crc32(name.encode()))
     batched = [m(rng, (2,)) for m in makers]
     with config.override(jax_enable_x64=True):
-        loop = [fn(*[b[i] for b in batched]) for i in range(2)]
-        want = [np.stack(xs) for xs in zip(*[_leaves(x) for x in loop])]
-        if native_batch:
-            _assert_close(fn(*batched), want, 1e-10)
-        _assert_close(pyjax.vmap(fn)(*batched), want, 1e-10)
+        _check_batching(fn, batched, native_batch)
         # vmap over a trailing batch axis of the first argument only
         others = [b[0] for b in batched[1:]]
         got = pyjax.vmap(fn, in_axes=(-1,) + (None,) * len(others))(
@@ -212,11 +218,7 @@ def test_complex(case):
     rng = np.random.default_rng(zlib.crc32(name.encode()) + 1)
     batched = [m(rng, (2,), cplx=True) for m in makers]
     with config.override(jax_enable_x64=True):
-        loop = [fn(*[b[i] for b in batched]) for i in range(2)]
-        want = [np.stack(xs) for xs in zip(*[_leaves(x) for x in loop])]
-        if native_batch:
-            _assert_close(fn(*batched), want, 1e-10)
-        _assert_close(pyjax.vmap(fn)(*batched), want, 1e-10)
+        _check_batching(fn, batched, native_batch)
         args = [b[0] for b in batched]
         _assert_close(pyjax.jit(fn)(*args), fn(*args), 1e-12)
         # complex eigen/singular vectors carry a free phase that finite differences do not

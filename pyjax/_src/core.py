@@ -375,14 +375,8 @@ class EvalTrace(Trace):
         if prim in abstract_eval_rules:
             _check_eager_types(prim, args, vals, params)
         # NumPy's floating-point warnings are noise here: JAX returns inf/nan silently.
-        try:
-            with np.errstate(all="ignore"):
-                out = impl_rules[prim](*vals, **params)
-        except Exception:
-            # Abstract evaluation explains bad input in JAX's terms; else the error stands.
-            if prim in abstract_eval_rules:
-                abstract_eval_at_user_line(prim, [get_aval(x) for x in args], params)
-            raise
+        with np.errstate(all="ignore"):
+            out = impl_rules[prim](*vals, **params)
         if _config_values["jax_debug_nans"] or _config_values["jax_debug_infs"]:
             check_special_values(prim.name, out if prim.multiple_results else [out], user_line())
         w = weak_type_rules.get(prim, all_weak)(*weak, **params)
@@ -770,5 +764,6 @@ def pp_jaxpr(jaxpr, name_stack=False):
 
 
 __all__ = ["ShapedArray", "AbstractToken", "abstract_token", "Token", "Array", "ArrayImpl",
-           "Primitive", "register", "Trace", "Tracer", "EvalTrace", "Jaxpr", "ClosedJaxpr", "JaxprEqn", "Var", "Literal", "eval_jaxpr",
-           "check_jaxpr", "set_current_trace", "current_trace", "get_aval", "user_frame"]
+           "Primitive", "register", "Trace", "Tracer", "EvalTrace", "Jaxpr", "ClosedJaxpr",
+           "JaxprEqn", "Var", "Literal", "eval_jaxpr", "check_jaxpr", "set_current_trace",
+           "current_trace", "get_aval", "user_frame"]
